@@ -1,0 +1,32 @@
+// Non-variadic wrappers around libcurl's variadic setopt/getinfo, which Swift cannot call.
+// Parenthesising the function name stops curl's type-checking macro from expanding.
+#ifndef APIMTOKEN_CCURL_SHIM_H
+#define APIMTOKEN_CCURL_SHIM_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+static inline CURLcode apim_setopt_long(CURL *h, CURLoption o, long v) { return (curl_easy_setopt)(h, o, v); }
+static inline CURLcode apim_setopt_off(CURL *h, CURLoption o, curl_off_t v) { return (curl_easy_setopt)(h, o, v); }
+static inline CURLcode apim_setopt_string(CURL *h, CURLoption o, const char *v) { return (curl_easy_setopt)(h, o, v); }
+static inline CURLcode apim_setopt_pointer(CURL *h, CURLoption o, void *v) { return (curl_easy_setopt)(h, o, v); }
+static inline CURLcode apim_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return (curl_easy_setopt)(h, o, v); }
+
+/// Passes PEM bytes as a blob; CURL_BLOB_COPY makes libcurl keep its own copy.
+static inline CURLcode apim_setopt_blob(CURL *h, CURLoption o, const void *data, size_t len) {
+    struct curl_blob blob;
+    blob.data = (void *)data;
+    blob.len = len;
+    blob.flags = CURL_BLOB_COPY;
+    return (curl_easy_setopt)(h, o, &blob);
+}
+
+typedef size_t (*apim_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+
+static inline CURLcode apim_setopt_write_function(CURL *h, apim_data_callback f) { return (curl_easy_setopt)(h, CURLOPT_WRITEFUNCTION, f); }
+static inline CURLcode apim_setopt_header_function(CURL *h, apim_data_callback f) { return (curl_easy_setopt)(h, CURLOPT_HEADERFUNCTION, f); }
+
+static inline CURLcode apim_getinfo_long(CURL *h, CURLINFO i, long *v) { return (curl_easy_getinfo)(h, i, v); }
+static inline CURLcode apim_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return (curl_easy_getinfo)(h, i, v); }
+
+#endif
