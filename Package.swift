@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(
             name: "APIMTokenTests",
             dependencies: ["APIMToken"],
+            exclude: ["Support/tls_echo_server.py"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

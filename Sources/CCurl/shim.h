@@ -26,6 +26,10 @@ typedef size_t (*apim_data_callback)(char *ptr, size_t size, size_t nmemb, void 
 static inline CURLcode apim_setopt_write_function(CURL *h, apim_data_callback f) { return (curl_easy_setopt)(h, CURLOPT_WRITEFUNCTION, f); }
 static inline CURLcode apim_setopt_header_function(CURL *h, apim_data_callback f) { return (curl_easy_setopt)(h, CURLOPT_HEADERFUNCTION, f); }
 
+typedef int (*apim_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+
+static inline CURLcode apim_setopt_xferinfo_function(CURL *h, apim_xferinfo_callback f) { return (curl_easy_setopt)(h, CURLOPT_XFERINFOFUNCTION, f); }
+
 static inline CURLcode apim_getinfo_long(CURL *h, CURLINFO i, long *v) { return (curl_easy_getinfo)(h, i, v); }
 static inline CURLcode apim_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return (curl_easy_getinfo)(h, i, v); }
 
