@@ -177,7 +177,9 @@ public final class CurlTransport: HTTPTransport {
                     kind: .other, host: host,
                     message: "the response was larger than \(configuration.maximumResponseBytes >> 20) MiB", curlCode: Int(code.rawValue))
             }
-            throw Self.error(for: code, detail: detail, host: host, tls: configuration.tls)
+            throw Self.error(
+                for: code, detail: detail, host: host, tls: configuration.tls,
+                sawResponse: !context.headers.fields.isEmpty, secure: request.url.scheme == "https")
         }
         return HTTPResponse(status: status, headers: context.headers, body: context.body)
     }
@@ -273,7 +275,13 @@ public final class CurlTransport: HTTPTransport {
     // MARK: - Errors
 
     /// Turns a libcurl result into an error that says what failed and what to check.
-    static func error(for code: CURLcode, detail: String, host: String, tls: TLSMaterial) -> TransportError {
+    ///
+    /// With TLS 1.3 a server that rejects (or misses) the client certificate does so after the handshake, and the
+    /// alert may be lost behind a connection reset; `sawResponse` and `secure` let that case carry a hint.
+    static func error(
+        for code: CURLcode, detail: String, host: String, tls: TLSMaterial,
+        sawResponse: Bool = false, secure: Bool = false
+    ) -> TransportError {
         let summary = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         let lower = summary.lowercased()
         let kind: TransportError.Kind
@@ -308,6 +316,11 @@ public final class CurlTransport: HTTPTransport {
             } else if code == CURLE_SSL_CONNECT_ERROR {
                 kind = .connect
                 message = "TLS handshake failed: \(summary)"
+            } else if secure && !sawResponse && tls.clientCertificate == nil
+                && (code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR || code == CURLE_GOT_NOTHING)
+            {
+                kind = .connectionLost
+                message = "connection lost right after the TLS handshake: \(summary); if the server requires a client certificate, none was configured (set client-certificate-data and client-key-data)"
             } else {
                 kind = .connectionLost
                 message = "connection lost: \(summary)"
