@@ -182,7 +182,7 @@ public actor ExecCredentialProvider {
             if let hint = config.installHint { message += "\n\n" + cleanControlCharacters(hint) }
             throw ExecCredentialError(message, remedy: "Install \(config.command) and make sure it is on PATH.")
         } catch ProcessRunnerError.timedOut {
-            throw ExecCredentialError("exec: executable \(config.command) did not finish within \(Int(timeout.seconds))s and was killed",
+            throw ExecCredentialError("exec: executable \(config.command) did not finish within \(Self.format(timeout)) and was killed",
                                       remedy: "Run \(config.command) by hand to see why it hangs (a login prompt with no terminal?).")
         } catch let error as ProcessRunnerError {
             throw ExecCredentialError("exec: \(error)")
@@ -192,6 +192,12 @@ public actor ExecCredentialProvider {
                                       remedy: "Its own error output (above) says why; run it by hand to check the login.")
         }
         return try ExecCredential.parse(result.standardOutput, expectedAPIVersion: config.apiVersion)
+    }
+
+    /// `60s`, `0.5s`.
+    static func format(_ duration: Duration) -> String {
+        let seconds = duration.seconds
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
     }
 
     /// client-go `cleanANSIEscapeCodes`: control characters other than whitespace are shown as `U+001B`.

@@ -93,6 +93,11 @@ enum KubeConfigYAML {
             while true {
                 guard yaml_parser_parse(&parser, &event) == 1 else {
                     let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
+                    if problem.contains("nesting level") {
+                        // libyaml's own flow-nesting limit (1000) can trip first: its scanner runs ahead of the parser.
+                        throw Failure(reason: "yaml: line \(parser.problem_mark.line + 1): nesting deeper than \(limits.maxDepth) levels",
+                                      remedy: "Check that the file is really a kubeconfig; kubeconfigs nest fewer than 10 levels")
+                    }
                     throw Failure(reason: "yaml: line \(parser.problem_mark.line + 1): \(problem)")
                 }
                 defer { yaml_event_delete(&event) }
