@@ -17,8 +17,10 @@ import Darwin
 /// - A client certificate returned by the plugin is surfaced by `effectiveTLS(base:)`: the API client calls it
 ///   before building its transport so that the certificate and key go to libcurl.
 public actor ExecCredentialProvider {
-    /// The default plugin time limit (kubelogin's device-code flow fits in it when interactive).
+    /// The default time limit for a plugin that runs without the terminal.
     public static let defaultTimeout: Duration = .seconds(60)
+    /// The default time limit for a plugin that runs interactively (a person may be completing a login).
+    public static let defaultInteractiveTimeout: Duration = .seconds(300)
 
     /// Identifies one plugin result, so that a 401 re-runs the plugin only once however many requests saw it.
     public struct Generation: Sendable, Equatable {
@@ -31,6 +33,7 @@ public actor ExecCredentialProvider {
     private let clock: any WallClock
     private let environment: Environment
     private let timeout: Duration
+    private let interactiveTimeout: Duration
     private let stdinIsTerminal: Bool
     private let errorOutput: ProcessRequest.ErrorOutput
 
@@ -42,7 +45,8 @@ public actor ExecCredentialProvider {
     /// Creates a provider for `config`. `cluster` supplies `spec.cluster` when `provideClusterInfo` is set.
     ///
     /// - Parameters:
-    ///   - timeout: the plugin's time limit; its process group is killed when it expires.
+    ///   - timeout: the time limit of a non-interactive run; the plugin's process group is killed when it expires.
+    ///   - interactiveTimeout: the time limit when the plugin runs interactively (standard input connected).
     ///   - stdinIsTerminal: whether standard input is a terminal (decides `IfAvailable` and `Always`).
     ///   - errorOutput: where the plugin's standard error goes (`.inherit`, as kubectl does).
     public init(
@@ -52,6 +56,7 @@ public actor ExecCredentialProvider {
         clock: any WallClock,
         environment: Environment,
         timeout: Duration = ExecCredentialProvider.defaultTimeout,
+        interactiveTimeout: Duration = ExecCredentialProvider.defaultInteractiveTimeout,
         stdinIsTerminal: Bool = isatty(STDIN_FILENO) == 1,
         errorOutput: ProcessRequest.ErrorOutput = .inherit
     ) {
@@ -61,6 +66,7 @@ public actor ExecCredentialProvider {
         self.clock = clock
         self.environment = environment
         self.timeout = timeout
+        self.interactiveTimeout = interactiveTimeout
         self.stdinIsTerminal = stdinIsTerminal
         self.errorOutput = errorOutput
     }
@@ -103,9 +109,8 @@ public actor ExecCredentialProvider {
             let request = try makeRequest()
             let runner = self.runner
             let config = self.config
-            let timeout = self.timeout
             runCount += 1
-            task = Task { try await Self.run(request, runner: runner, config: config, timeout: timeout) }
+            task = Task { try await Self.run(request, runner: runner, config: config, timeout: request.timeout) }
             inFlight = task
         }
         do {
@@ -143,7 +148,8 @@ public actor ExecCredentialProvider {
         for variable in config.env { env[variable.name] = variable.value }
         env["KUBERNETES_EXEC_INFO"] = try execInfo(interactive: interactive)
         return ProcessRequest(executable: config.command, arguments: config.args, environment: env,
-                              input: interactive ? .inherit : .none, errorOutput: errorOutput, timeout: timeout)
+                              input: interactive ? .inherit : .none, errorOutput: errorOutput,
+                              timeout: interactive ? interactiveTimeout : timeout)
     }
 
     /// The `KUBERNETES_EXEC_INFO` document (an `ExecCredential` with only `spec`).

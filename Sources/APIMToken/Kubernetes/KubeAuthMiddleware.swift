@@ -23,18 +23,21 @@ public struct KubeAuthMiddleware: HTTPMiddleware {
     ///   - runner: runs exec plugins (`POSIXProcessRunner()` in production).
     ///   - clock: decides when an exec credential has expired.
     ///   - environment: the environment exec plugins inherit.
-    ///   - execTimeout: the exec plugin's time limit.
+    ///   - execTimeout: the exec plugin's time limit when it runs without the terminal.
+    ///   - interactiveExecTimeout: the exec plugin's time limit when it runs interactively.
     public init(
         connection: ClusterConnection,
         runner: any ProcessRunner,
         clock: any WallClock,
         environment: Environment,
-        execTimeout: Duration = ExecCredentialProvider.defaultTimeout
+        execTimeout: Duration = ExecCredentialProvider.defaultTimeout,
+        interactiveExecTimeout: Duration = ExecCredentialProvider.defaultInteractiveTimeout
     ) {
         self.credential = connection.credential
         if case .exec(let config) = connection.credential {
             self.execProvider = ExecCredentialProvider(config: config, cluster: connection, runner: runner, clock: clock,
-                                                       environment: environment, timeout: execTimeout)
+                                                       environment: environment, timeout: execTimeout,
+                                                       interactiveTimeout: interactiveExecTimeout)
         } else {
             self.execProvider = nil
         }
@@ -79,16 +82,48 @@ public struct KubeAuthMiddleware: HTTPMiddleware {
         }
     }
 
-    /// Reads a bearer token file as client-go does (whitespace trimmed; empty is an error).
+    /// Reads a bearer token file as client-go does (whitespace trimmed; empty is an error). Errors read as
+    /// client-go's: `failed to read token file "P": open P: no such file or directory`.
     static func readToken(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw KubeConfigError("failed to read token file \"\(path)\": open \(path): no such file or directory or not readable",
-                                  remedy: "Check tokenFile in the kubeconfig (or the service-account mount in a pod).")
+        let data: Data
+        do {
+            data = try readSmallFile(path)
+        } catch {
+            throw KubeConfigError("failed to read token file \"\(path)\": \(error.description)",
+                                  remedy: "Check tokenFile in the kubeconfig (or the service-account token mount in a pod).")
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else {
             throw KubeConfigError("read empty token from file \"\(path)\"", remedy: "Write the token into \(path).")
         }
         return token
+    }
+
+    /// A failed `open` or `read`, worded as Go's `*PathError` (`open P: permission denied`).
+    struct FileError: Error, CustomStringConvertible {
+        var description: String
+        init(_ operation: String, _ path: String, _ code: Int32) {
+            description = "\(operation) \(path): \(KubeConfig.goErrorText(code))"
+        }
+    }
+
+    /// The bytes of a token file; more than `limit` bytes (no real token comes close) is an error.
+    static func readSmallFile(_ path: String, limit: Int = 1024 * 1024) throws(FileError) -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError("open", path, errno) }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while data.count <= limit {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError("read", path, errno)
+            }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        guard data.count <= limit else { throw FileError("read", path, EFBIG) }
+        return data
     }
 }

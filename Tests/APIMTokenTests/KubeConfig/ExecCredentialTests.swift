@@ -219,4 +219,35 @@ import Glibc
         #expect(tls.clientKey == .data(Data("-----BEGIN EC PRIVATE KEY-----\nS0VZ\n-----END EC PRIVATE KEY-----\n".utf8)))
         #expect(await provider.pluginRuns == 1)
     }
+
+    /// Records the requests it is given and answers with a fixed credential.
+    final class RecordingRunner: ProcessRunner, @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen: [ProcessRequest] = []
+        var requests: [ProcessRequest] { lock.withLock { seen } }
+
+        func run(_ request: ProcessRequest) async throws -> ProcessResult {
+            lock.withLock { seen.append(request) }
+            let output = #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}}"#
+            return ProcessResult(exitStatus: 0, standardOutput: Data(output.utf8))
+        }
+    }
+
+    @Test(arguments: [("Never", true, false), ("IfAvailable", true, true), ("IfAvailable", false, false), ("Always", true, true)])
+    func interactiveRunsGetTheTerminalAndTheLongerTimeout(mode: String, terminal: Bool, interactive: Bool) async throws {
+        let runner = RecordingRunner()
+        let provider = ExecCredentialProvider(
+            config: ExecConfig(apiVersion: Self.v1, command: "kubelogin", args: ["get-token", "$(touch /tmp/x)"], interactiveMode: mode),
+            cluster: nil, runner: runner, clock: ManualClock(), environment: Environment(["PATH": "/usr/bin"]),
+            timeout: .seconds(7), interactiveTimeout: .seconds(99), stdinIsTerminal: terminal)
+        _ = try await provider.credential()
+        let request = try #require(runner.requests.first)
+        // argv only: the command and its arguments are passed as they are, never to a shell.
+        #expect(request.executable == "kubelogin")
+        #expect(request.arguments == ["get-token", "$(touch /tmp/x)"])
+        #expect(request.timeout == (interactive ? .seconds(99) : .seconds(7)))
+        if case .inherit = request.input { #expect(interactive) } else { #expect(!interactive) }
+        if case .inherit = request.errorOutput {} else { Issue.record("plugin stderr should pass through") }
+        #expect(request.environment["KUBERNETES_EXEC_INFO"]?.contains("\"interactive\":\(interactive)") == true)
+    }
 }

@@ -56,7 +56,14 @@ import Testing
         #expect(server.authorizations == ["Bearer first-token", "Bearer rotated-token"])
 
         try Support.write("  \n", to: path)
-        await #expect(throws: KubeConfigError.self) { _ = try await transport.send(Self.request) }
+        await #expect { _ = try await transport.send(Self.request) } throws: { error in
+            "\(error)" == "read empty token from file \"\(path)\""
+        }
+        try FileManager.default.removeItem(atPath: path)
+        await #expect { _ = try await transport.send(Self.request) } throws: { error in
+            "\(error)" == "failed to read token file \"\(path)\": open \(path): no such file or directory"
+        }
+        #expect(server.authorizations.count == 2)
     }
 
     @Test func anExistingAuthorizationHeaderIsKept() async throws {
