@@ -33,9 +33,8 @@ public enum InClusterConfig {
         }
         let directory = directory(in: environment)
         let tokenPath = directory + "/token"
-        guard FileManager.default.isReadableFile(atPath: tokenPath) else {
-            throw KubeConfigError("open \(tokenPath): no such file or directory",
-                                  remedy: "Mount a service-account token (automountServiceAccountToken: true), or pass --kubeconfig.")
+        if let reason = KubeConfig.unreadable(tokenPath) {
+            throw KubeConfigError(reason, remedy: "Mount a service-account token (automountServiceAccountToken: true), or pass --kubeconfig.")
         }
         let hostPort = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         guard let server = URL(string: "https://\(hostPort)") else {

@@ -86,14 +86,15 @@ public struct KubeConfigLoader: Sendable {
         return try KubeConfig(node: node, path: path, directory: KubeConfigPath.directory(of: absolute))
     }
 
-    /// The file's bytes, `nil` when it does not exist; at most `limit + 1` bytes are read, so a huge file,
+    /// The file's bytes, `nil` when it does not exist (`ENOENT`); at most `limit + 1` bytes are read, so a huge file,
     /// a device or a pipe (`--kubeconfig <(…)` works) cannot exhaust memory.
     static func readBounded(_ path: String, limit: Int) throws -> Data? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
-            if code == ENOENT || code == ENOTDIR { return nil }
-            throw KubeConfigError.loading(path, "open \(path): \(String(cString: strerror(code)))")
+            // Only a missing file is skipped (Go's os.IsNotExist); `not a directory` and the rest are errors.
+            if code == ENOENT { return nil }
+            throw KubeConfigError.loading(path, "open \(path): \(KubeConfig.goErrorText(code))")
         }
         defer { close(fd) }
         var info = stat()
@@ -112,7 +113,7 @@ public struct KubeConfigLoader: Sendable {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw KubeConfigError.loading(path, "read \(path): \(String(cString: strerror(errno)))")
+                throw KubeConfigError.loading(path, "read \(path): \(KubeConfig.goErrorText(errno))")
             }
             if count == 0 { break }
             data.append(contentsOf: buffer[0..<count])

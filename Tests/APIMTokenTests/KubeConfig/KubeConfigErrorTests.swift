@@ -141,6 +141,27 @@ import Testing
         #expect(try kubectlError(path).contains("error loading config file \"\(path)\": yaml: "))
     }
 
+    @Test func onlyAMissingFileIsSkippedOtherOpenErrorsAreReportedLikeKubectl() throws {
+        let directory = try Support.temporaryDirectory()
+        try Support.write("not a directory", to: "\(directory)/file")
+        let notADirectory = "\(directory)/file/config"
+        let expected = "error loading config file \"\(notADirectory)\": open \(notADirectory): not a directory"
+        // Through --kubeconfig and through KUBECONFIG alike (Go's os.IsNotExist is true only for ENOENT).
+        let explicit = try #require(resolutionError(KubeConfigFlags(kubeconfig: notADirectory), try emptyHome()))
+        #expect(explicit.description == expected)
+        var environment = try emptyHome()
+        environment["KUBECONFIG"] = "\(notADirectory):\(Support.fixtures)/kind.yaml"
+        let listed = try #require(resolutionError(KubeConfigFlags(), environment))
+        #expect(listed.description == expected)
+        let kubectl = try Support.kubectl(["config", "view", "--minify"], extraEnvironment: ["KUBECONFIG": environment["KUBECONFIG"]!])
+        #expect(kubectl.status != 0)
+        #expect(kubectl.stderr.contains(expected), "kubectl said: \(kubectl.stderr)")
+
+        let directoryError = try #require(resolutionError(KubeConfigFlags(kubeconfig: directory), try emptyHome()))
+        #expect(directoryError.description == "error loading config file \"\(directory)\": read \(directory): is a directory")
+        #expect(try kubectlError(directory).contains(directoryError.description))
+    }
+
     @Test func plainHTTPServersGetNoCredentials() throws {
         let directory = try Support.temporaryDirectory()
         try Support.write("""
