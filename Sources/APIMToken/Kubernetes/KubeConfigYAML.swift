@@ -44,7 +44,7 @@ enum KubeConfigYAML {
             throw Failure(reason: "the file is \(data.count) bytes, more than the \(limits.maxBytes / 1024 / 1024) MiB a kubeconfig may have",
                                           remedy: "Check that the file is really a kubeconfig; kubeconfigs are a few kilobytes")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = decodeText(data) else {
             throw Failure(reason: "the file is not UTF-8 text",
                                           remedy: "Check that the file is really a kubeconfig (YAML text), not a binary file")
         }
@@ -63,6 +63,16 @@ enum KubeConfigYAML {
         guard let root else { return .null }
         var budget = limits.maxExpandedNodes
         return try convert(root, depth: 0, budget: &budget, path: path, limits: limits)
+    }
+
+    /// The document's text. Like Go's YAML reader, a byte-order mark selects UTF-16 (Windows PowerShell 5.1 writes
+    /// `kubectl config view --raw > config` as UTF-16LE) or is dropped for UTF-8; without one the text is UTF-8.
+    static func decodeText(_ data: Data) -> String? {
+        let bytes = [UInt8](data.prefix(3))
+        if bytes.starts(with: [0xFF, 0xFE]) { return String(data: data.dropFirst(2), encoding: .utf16LittleEndian) }
+        if bytes.starts(with: [0xFE, 0xFF]) { return String(data: data.dropFirst(2), encoding: .utf16BigEndian) }
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { return String(data: data.dropFirst(3), encoding: .utf8) }
+        return String(data: data, encoding: .utf8)
     }
 
     // MARK: - Streaming guard

@@ -69,6 +69,29 @@ import Testing
         #expect(!expected.server.isEmpty)
     }
 
+    /// A kubeconfig saved by Windows PowerShell (UTF-16 with a byte-order mark), with a UTF-8 BOM, or with CRLF
+    /// line ends loads as kubectl loads it.
+    @Test(arguments: ["utf-16le", "utf-16be", "utf-8-bom", "crlf"])
+    func encodingsKubectlAcceptsLoad(_ encoding: String) throws {
+        let directory = try Support.temporaryDirectory("encoding")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let text = try String(contentsOfFile: "\(Self.fixtures)/kind.yaml", encoding: .utf8)
+        var data: Data
+        switch encoding {
+        case "utf-16le": data = Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!
+        case "utf-16be": data = Data([0xFE, 0xFF]) + text.data(using: .utf16BigEndian)!
+        case "utf-8-bom": data = Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
+        default: data = Data(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+        }
+        let path = "\(directory)/config"
+        try data.write(to: URL(fileURLWithPath: path))
+        let kubectl = try Support.kubectl(["config", "view", "--minify", "--raw", "-o", "json", "--kubeconfig", path])
+        #expect(kubectl.status == 0, "kubectl failed: \(kubectl.stderr)")
+        let expected = try Support.kubectlSummary(kubectl.stdout) { _ in directory }
+        let connection = try KubeConfigResolver.resolve(flags: KubeConfigFlags(kubeconfig: path), environment: Environment(["HOME": directory]))
+        #expect(Support.summary(of: connection) == expected)
+    }
+
     @Test func kubeloginInstallHintAndArgumentsSurviveLoading() throws {
         let connection = try KubeConfigResolver.resolve(
             flags: KubeConfigFlags(kubeconfig: "\(Self.fixtures)/aks-kubelogin.yaml"),
