@@ -10,7 +10,9 @@ import Darwin
 /// - The plugin runs through the injected `ProcessRunner`: argv only, never a shell, with a timeout that
 ///   kills its process group. Its environment is this process's plus the stanza's `env` plus
 ///   `KUBERNETES_EXEC_INFO`. Its standard error passes through to ours; standard input is connected only
-///   when the plugin runs interactively.
+///   when the plugin runs interactively. An interactive plugin gets the longer `interactiveTimeout` and stays in
+///   the terminal's foreground process group (so that it may prompt without SIGTTIN); at its time limit only the
+///   plugin itself is killed. A non-interactive plugin runs in its own process group, killed as a whole.
 /// - The credential is reused until `expirationTimestamp` (by the injected clock); concurrent callers share
 ///   one plugin run.
 /// - After a 401, `refresh(after:)` runs the plugin again unless someone already did.
