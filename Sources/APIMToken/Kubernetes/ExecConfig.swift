@@ -13,8 +13,13 @@ public struct ExecConfig: Sendable, Equatable {
     public var installHint: String?
     /// Whether to pass cluster information in `KUBERNETES_EXEC_INFO`.
     public var provideClusterInfo: Bool
-    /// `Never`, `IfAvailable` or `Always`.
+    /// `Never`, `IfAvailable` or `Always`. Required for `v1`; `v1beta1` defaults to `IfAvailable`.
     public var interactiveMode: String?
+    /// The cluster's `client.authentication.k8s.io/exec` extension as JSON, sent as `spec.cluster.config`
+    /// when `provideClusterInfo` is set.
+    public var clusterConfig: String?
+    /// The user entry's name, for messages.
+    public var userName: String?
 
     /// Creates an exec stanza.
     public init(
@@ -24,7 +29,9 @@ public struct ExecConfig: Sendable, Equatable {
         env: [ExecEnvVar] = [],
         installHint: String? = nil,
         provideClusterInfo: Bool = false,
-        interactiveMode: String? = nil
+        interactiveMode: String? = nil,
+        clusterConfig: String? = nil,
+        userName: String? = nil
     ) {
         self.apiVersion = apiVersion
         self.command = command
@@ -33,6 +40,18 @@ public struct ExecConfig: Sendable, Equatable {
         self.installHint = installHint
         self.provideClusterInfo = provideClusterInfo
         self.interactiveMode = interactiveMode
+        self.clusterConfig = clusterConfig
+        self.userName = userName
+    }
+
+    /// The supported `apiVersion` values.
+    public static let supportedAPIVersions = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"]
+
+    /// The interactive mode in effect: the configured one, else `IfAvailable` for `v1beta1` (client-go's default);
+    /// `nil` when `v1` leaves it out (an error).
+    public var effectiveInteractiveMode: String? {
+        if let interactiveMode { return interactiveMode }
+        return apiVersion == "client.authentication.k8s.io/v1beta1" ? "IfAvailable" : nil
     }
 }
 
