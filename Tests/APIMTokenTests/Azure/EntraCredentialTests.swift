@@ -184,8 +184,10 @@ import Testing
         let jwt = try #require(form["client_assertion"])
         let parts = jwt.split(separator: ".").map(String.init)
         try #require(parts.count == 3)
-        let header = try #require(try JSONSerialization.jsonObject(with: #require(Base64URL.decode(parts[0]))) as? [String: Any])
-        let claims = try #require(try JSONSerialization.jsonObject(with: #require(Base64URL.decode(parts[1]))) as? [String: Any])
+        let headerData = try #require(Base64URL.decode(parts[0]))
+        let claimsData = try #require(Base64URL.decode(parts[1]))
+        let header = try #require(try JSONSerialization.jsonObject(with: headerData) as? [String: Any])
+        let claims = try #require(try JSONSerialization.jsonObject(with: claimsData) as? [String: Any])
         let thumbprints = try AzureFixtures.thumbprints()
 
         #expect(header["alg"] as? String == algorithm.rawValue)
@@ -208,7 +210,8 @@ import Testing
 
         // Verify the signature with the certificate's public key (extracted by openssl).
         let publicKey = try publicKeyFromFixture()
-        let signature = _RSA.Signing.RSASignature(rawRepresentation: try #require(Base64URL.decode(parts[2])))
+        let signatureData = try #require(Base64URL.decode(parts[2]))
+        let signature = _RSA.Signing.RSASignature(rawRepresentation: signatureData)
         let signed = Data((parts[0] + "." + parts[1]).utf8)
         let digest = SHA256.hash(data: signed)
         let padding: _RSA.Signing.Padding = algorithm == .ps256 ? .PSS : .insecurePKCS1v1_5
