@@ -21,7 +21,8 @@ public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
     /// Parses a token with or without the `GatewayKey ` prefix; surrounding whitespace is ignored.
     public static func parse(_ text: String) throws(GatewayTokenError) -> GatewayToken {
         var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !body.isEmpty else { throw .empty }
+        // Trimming has already removed the space of a bare "GatewayKey " prefix.
+        guard !body.isEmpty, body != prefix.trimmingCharacters(in: .whitespaces) else { throw .empty }
         if body.hasPrefix(prefix) {
             body = String(body.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
             if body.hasPrefix(prefix.trimmingCharacters(in: .whitespaces)) { throw .doublePrefix }
