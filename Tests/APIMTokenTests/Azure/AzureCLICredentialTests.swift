@@ -7,7 +7,11 @@ import Testing
     static let scope = "https://management.azure.com/.default"
 
     /// Writes `az` into a fresh directory and returns (directory, environment with it first on PATH).
-    static func standIn(_ body: String) throws -> (URL, Environment) {
+    ///
+    /// The script is written by a child process, not by this one: a file this process has open for writing is
+    /// inherited by children that parallel tests spawn at that moment (Foundation does not open it close-on-exec),
+    /// and executing it then fails with ETXTBSY ("Text file busy").
+    static func standIn(_ body: String) async throws -> (URL, Environment) {
         let directory = try makeTemporaryDirectory()
         let script = directory.appendingPathComponent("az")
         // The stand-in records its arguments (one per line) next to itself, then behaves as told.
@@ -16,14 +20,16 @@ import Testing
             for arg in "$@"; do printf '%s\\n' "$arg"; done > "\(directory.path)/argv"
             \(body)
             """
-        try text.write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let written = try await POSIXProcessRunner().run(ProcessRequest(
+            executable: "/bin/sh", arguments: ["-c", "cat > \"$0\" && chmod 755 \"$0\"", script.path],
+            environment: [:], input: .data(Data(text.utf8)), timeout: .seconds(10)))
+        guard written.exitStatus == 0 else { throw ConfigurationError("could not write the az stand-in") }
         let path = directory.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         return (directory, Environment(["PATH": path, "HOME": directory.path]))
     }
 
     @Test func loggedInPrefersExpiresOn() async throws {
-        let (directory, environment) = try Self.standIn("""
+        let (directory, environment) = try await Self.standIn("""
             echo '{"accessToken":"cli-token","expiresOn":"2001-01-01 00:00:00.000000","expires_on":1790003600,"subscription":"s","tenant":"t","tokenType":"Bearer"}'
             """)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -38,7 +44,7 @@ import Testing
     }
 
     @Test func oldOutputWithoutExpiresOnUsesLocalExpiresOn() async throws {
-        let (directory, environment) = try Self.standIn("""
+        let (directory, environment) = try await Self.standIn("""
             echo '{"accessToken":"old-cli-token","expiresOn":"2026-11-23 12:30:15.250000","subscription":"s","tenant":"t","tokenType":"Bearer"}'
             """)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -52,7 +58,7 @@ import Testing
     }
 
     @Test func notLoggedInSaysRunAzLogin() async throws {
-        let (directory, environment) = try Self.standIn("""
+        let (directory, environment) = try await Self.standIn("""
             echo "ERROR: Please run 'az login' to setup account." >&2
             exit 1
             """)
@@ -64,7 +70,7 @@ import Testing
     }
 
     @Test func otherFailuresQuoteTheFirstLineOfStderr() async throws {
-        let (directory, environment) = try Self.standIn("""
+        let (directory, environment) = try await Self.standIn("""
             echo "ERROR: AADSTS70043: The refresh token has expired" >&2
             echo "second line" >&2
             exit 2
@@ -76,7 +82,7 @@ import Testing
     }
 
     @Test func aHungAzIsKilledAtTheTimeout() async throws {
-        let (directory, environment) = try Self.standIn("sleep 30")
+        let (directory, environment) = try await Self.standIn("sleep 30")
         defer { try? FileManager.default.removeItem(at: directory) }
         let credential = AzureCLICredential(
             options: .init(timeout: .milliseconds(500)), runner: POSIXProcessRunner(), environment: environment)
@@ -95,7 +101,7 @@ import Testing
     }
 
     @Test func garbageOutputIsNotQuoted() async throws {
-        let (directory, environment) = try Self.standIn("echo 'not json but maybe-a-token-xyz'")
+        let (directory, environment) = try await Self.standIn("echo 'not json but maybe-a-token-xyz'")
         defer { try? FileManager.default.removeItem(at: directory) }
         let credential = AzureCLICredential(runner: POSIXProcessRunner(), environment: environment)
         let error = try await #require(throws: AuthenticationFailedError.self) { try await credential.getToken(scope: Self.scope) }
