@@ -2,7 +2,10 @@ import Foundation
 
 /// Gets tokens from the Azure CLI: `az account get-access-token --resource <resource> -o json`, run with argv only
 /// (never a shell) and a time limit. For people at a terminal who have run `az login`.
-public struct AzureCLICredential: TokenCredential {
+///
+/// The child's environment is the user's, which may hold `AZURE_CLIENT_SECRET`, so `description` and `dump`
+/// show only the options and the names of the variables.
+public struct AzureCLICredential: TokenCredential, CustomStringConvertible, CustomReflectable {
     /// Settings of the credential.
     public struct Options: Sendable {
         /// A tenant to pass as `--tenant`, when set.
@@ -40,6 +43,17 @@ public struct AzureCLICredential: TokenCredential {
     }
 
     public var name: String { Self.credentialName }
+
+    public var description: String {
+        "AzureCLICredential(executable: \(options.executable), tenant: \(options.tenantID ?? "-"), timeout: \(Int(options.timeout.seconds))s)"
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "executable": options.executable, "tenantID": options.tenantID as Any, "timeout": options.timeout,
+            "environmentVariables": environment.values.keys.sorted(),
+        ], displayStyle: .struct)
+    }
 
     /// The arguments after `az` for `scope`.
     public func arguments(scope: String) -> [String] {

@@ -1,7 +1,9 @@
 import Foundation
 
 /// Builds the credential that the login options ask for (SPEC §4).
-public struct CredentialFactory: Sendable {
+///
+/// `dump` shows only the names of the environment variables, since their values may be secrets.
+public struct CredentialFactory: Sendable, CustomReflectable {
     /// The transport for Entra and IMDS requests.
     public var transport: any HTTPTransport
     /// The process environment (variables, and the `az` child's environment).
@@ -21,6 +23,10 @@ public struct CredentialFactory: Sendable {
         self.clock = clock
         self.processRunner = processRunner
         self.cloud = cloud
+    }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["cloud": cloud, "environmentVariables": environment.values.keys.sorted()], displayStyle: .struct)
     }
 
     /// The credential for `options` (flags), completed from the environment. Configuration problems for an
