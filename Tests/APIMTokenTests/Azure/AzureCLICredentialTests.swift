@@ -10,7 +10,9 @@ import Testing
     ///
     /// The script is written by a child process, not by this one: a file this process has open for writing is
     /// inherited by children that parallel tests spawn at that moment (Foundation does not open it close-on-exec),
-    /// and executing it then fails with ETXTBSY ("Text file busy").
+    /// and executing it then fails with ETXTBSY ("Text file busy"). The text goes in as an argument, not on
+    /// standard input, because the runner's pipes are not close-on-exec either: concurrent writers would hold
+    /// each other's stdin open and never see end of file.
     static func standIn(_ body: String) async throws -> (URL, Environment) {
         let directory = try makeTemporaryDirectory()
         let script = directory.appendingPathComponent("az")
@@ -21,8 +23,8 @@ import Testing
             \(body)
             """
         let written = try await POSIXProcessRunner().run(ProcessRequest(
-            executable: "/bin/sh", arguments: ["-c", "cat > \"$0\" && chmod 755 \"$0\"", script.path],
-            environment: [:], input: .data(Data(text.utf8)), timeout: .seconds(10)))
+            executable: "/bin/sh", arguments: ["-c", "printf '%s\\n' \"$1\" > \"$0\" && chmod 755 \"$0\"", script.path, text],
+            environment: [:], timeout: .seconds(10)))
         guard written.exitStatus == 0 else { throw ConfigurationError("could not write the az stand-in") }
         let path = directory.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         return (directory, Environment(["PATH": path, "HOME": directory.path]))
