@@ -143,6 +143,9 @@ import Testing
         ("ParentResourceNotFound", "Can not perform requested operation on nested resource. Parent resource 'apim-1' not found.", .service, "--apim-instance"),
         ("ResourceNotFound", "Gateway not found.", .gateway, "--apim-gateway"),
         ("ResourceNotFound", "The Resource 'Microsoft.ApiManagement/service/apim-1/gateways/gw-1' under resource group 'rg-1' was not found.", .gateway, "--apim-gateway"),
+        ("ResourceNotFound", "The Resource 'Microsoft.ApiManagement/service/edge-gateway-prod' under resource group 'rg-1' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", .service, "--apim-instance"),
+        ("ResourceNotFound", "Api Management service 'apim-1' not found.", .service, "--apim-instance"),
+        ("NotFound", "", .gateway, "--apim-gateway"),
     ])
     func notFoundSaysWhatWasMissing(code: String, message: String, missing: ARMError.Missing, flag: String) async throws {
         let transport = FakeTransport { _, _ in
@@ -153,9 +156,33 @@ import Testing
         #expect(error.exitStatus == .azureAPI)
         #expect(error.description.contains("the \(missing.rawValue) was not found"))
         #expect(error.description.contains(code))
-        #expect(error.description.contains(message))
+        if !message.isEmpty { #expect(error.description.contains(message)) }
         #expect(error.description.contains("req-404"))
         #expect(error.remedy?.contains(flag) == true)
+    }
+
+    @Test func notFoundOnAServiceCallIsTheServiceUnlessARMSaysOtherwise() async throws {
+        for (code, missing) in [("ResourceNotFound", ARMError.Missing.service), ("ResourceGroupNotFound", .resourceGroup),
+                                ("SubscriptionNotFound", .subscription)] {
+            let transport = FakeTransport { _, _ in .json(404, ["error": ["code": code, "message": "gateway words do not matter here"]]) }
+            let error = try await #require(throws: ARMError.self) { try await Self.client(transport).getService(Self.service) }
+            #expect(error.missing == missing, "\(code)")
+        }
+    }
+
+    @Test func nextLinkMaySpellOutTheDefaultPortButNotAnotherOne() async throws {
+        let transport = FakeTransport { request, index in
+            index == 0
+                ? .json(200, ["value": [["id": "/a", "name": "a"]],
+                              "nextLink": "https://management.azure.com:443/subscriptions/sub-1/x?$skiptoken=2"])
+                : .json(200, ["value": [["id": "/b", "name": "b"]]])
+        }
+        #expect(try await Self.client(transport).listGateways(Self.service).map(\.name) == ["a", "b"])
+        let otherPort = FakeTransport { _, _ in
+            .json(200, ["value": [], "nextLink": "https://management.azure.com:8443/subscriptions/sub-1/x"])
+        }
+        await #expect(throws: ARMResponseError.self) { try await Self.client(otherPort).listGateways(Self.service) }
+        #expect(otherPort.requests.count == 1)
     }
 
     @Test func nonJSONErrorBodiesAndDetailsAreHandled() async throws {

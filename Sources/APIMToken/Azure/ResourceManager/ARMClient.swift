@@ -68,7 +68,8 @@ public struct ARMClient: Sendable {
             gateways += page.value
             guard let next = page.nextLink, !next.isEmpty else { return gateways }
             guard let nextURL = URL(string: next), nextURL.host?.lowercased() == cloud.resourceManagerEndpoint.host?.lowercased(),
-                  nextURL.scheme == cloud.resourceManagerEndpoint.scheme else {
+                  nextURL.scheme?.lowercased() == cloud.resourceManagerEndpoint.scheme?.lowercased(),
+                  Self.effectivePort(nextURL) == Self.effectivePort(cloud.resourceManagerEndpoint) else {
                 throw ARMResponseError(
                     operation: .listGateways, resource: service.path,
                     reason: "nextLink points away from \(cloud.resourceManagerEndpoint.host ?? "ARM")", requestID: response.headers["x-ms-request-id"])
@@ -142,6 +143,11 @@ public struct ARMClient: Sendable {
             throw ARMError(operation: operation, target: target, response: response)
         }
         return response
+    }
+
+    /// The port a URL connects to (ARM's `nextLink` may spell out `:443`).
+    private static func effectivePort(_ url: URL) -> Int? {
+        url.port ?? (url.scheme?.lowercased() == "https" ? 443 : url.scheme?.lowercased() == "http" ? 80 : nil)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, _ operation: ARMOperation, _ resource: String) throws -> T {

@@ -110,15 +110,25 @@ public struct ARMError: APIMTokenError {
     }
 
     /// Decides which part of the path a 404 refers to, from the ARM code and message.
+    ///
+    /// ARM answers `SubscriptionNotFound` and `ResourceGroupNotFound` for the outer levels. For the service and the
+    /// gateway it answers `ResourceNotFound` with the resource type in the message ("The Resource
+    /// 'Microsoft.ApiManagement/service/apim-1' under resource group 'rg-1' was not found"), or
+    /// `ParentResourceNotFound` when the service is missing under a gateway path; APIM itself may answer a short
+    /// "Gateway not found.". Names are not matched, so a service called `my-gateway` is still a service.
     static func classifyNotFound(code: String?, message: String?, target: ARMTarget) -> Missing {
         let code = code?.lowercased() ?? ""
         let message = message?.lowercased() ?? ""
         if code.contains("subscriptionnotfound") || code == "invalidsubscriptionid" { return .subscription }
         if code.contains("resourcegroupnotfound") { return .resourceGroup }
+        guard target.gatewayName != nil else { return .service }
         if code == "parentresourcenotfound" { return .service }
-        guard let gateway = target.gatewayName else { return .service }
-        if message.contains("/gateways/") || message.contains("gateway") { return .gateway }
-        if message.contains("microsoft.apimanagement/service/") { return .service }
+        if let range = message.range(of: "microsoft.apimanagement/service/") {
+            let resource = message[range.upperBound...].prefix { $0 != "'" && $0 != "\"" && $0 != " " }
+            return resource.contains("/gateways/") ? .gateway : .service
+        }
+        if message.range(of: #"\bservice\b.*\bnot (be )?found"#, options: .regularExpression) != nil
+            && !message.contains("gateway") { return .service }
         return .gateway
     }
 
