@@ -31,6 +31,12 @@ public enum AzureEndpointPolicy {
             remedy: "use an https:// endpoint")
     }
 
+    /// TLS settings for Azure endpoints (Microsoft Entra ID, ARM): the system trust store, plus the bundle named
+    /// by `SSL_CERT_FILE` when it is set (for a TLS-inspecting proxy or a private cloud). IMDS is plain HTTP.
+    public static func tlsMaterial(environment: Environment) -> TLSMaterial {
+        TLSMaterial(extraCAFile: environment["SSL_CERT_FILE"])
+    }
+
     /// Parses an endpoint given by a flag or variable (`--arm-endpoint`, `AZURE_AUTHORITY_HOST`), adding
     /// `https://` when no scheme is given and dropping a trailing slash.
     public static func parseEndpoint(_ text: String, name: String) throws -> URL {

@@ -180,4 +180,123 @@ import Testing
             }
         }
     }
+
+    // MARK: - Maximum verbosity
+
+    /// Collects trace lines from concurrent callers.
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [String] = []
+        func append(_ line: String) { lock.withLock { stored.append(line) } }
+        var all: [String] { lock.withLock { stored } }
+    }
+
+    /// Every credential and every ARM operation, on success and failure paths, with the trace at more than the
+    /// maximum verbosity: the lines describe the calls but never hold a secret, an assertion or a token.
+    @Test func everyCredentialAtMaximumVerbosityPrintsNoSecret() async throws {
+        let lines = Lines()
+        let trace = AzureTrace(verbosity: AzureTrace.maximumVerbosity + 3, sink: lines.append)
+        func traced(_ transport: FakeTransport) -> any HTTPTransport {
+            MiddlewareTransport(base: transport, middlewares: [AzureHTTPTrace(trace)])
+        }
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tokenFile = directory.appendingPathComponent("token")
+        try Self.federated.write(to: tokenFile, atomically: true, encoding: .utf8)
+        let certificate = try ClientCertificate.load(path: AzureFixtures.certAndKeyPath)
+        var canaries = [Self.secret, Self.federated, Self.accessToken, Self.cliToken, Self.key, Self.gatewayToken,
+                        "Q0FOQVJZZ2F0ZXdheXRva2Vu"]
+        var fakes: [FakeTransport] = []
+
+        // Microsoft Entra ID: secret, certificate (PS256 and RS256), workload identity; success and an echoing failure.
+        for fail in [false, true] {
+            let fake = Self.entra(fail: fail)
+            fakes.append(fake)
+            let transport = traced(fake)
+            let credentials: [any TokenCredential] = [
+                try ClientSecretCredential(tenantID: "t", clientID: "c", secret: Redacted(Self.secret), authorityHost: Self.authority,
+                                           transport: transport, clock: ManualClock()),
+                try ClientCertificateCredential(tenantID: "t", clientID: "c", certificate: certificate, authorityHost: Self.authority,
+                                                transport: transport, clock: ManualClock()),
+                try ClientCertificateCredential(tenantID: "t", clientID: "c", certificate: certificate, algorithm: .rs256,
+                                                authorityHost: Self.authority, transport: transport, clock: ManualClock()),
+                try WorkloadIdentityCredential(
+                    options: .init(clientID: "c", tenantID: "t", tokenFilePath: tokenFile.path, authorityHost: Self.authority),
+                    transport: transport, clock: ManualClock()),
+            ]
+            for credential in credentials { _ = try? await credential.getToken(scope: Self.scope) }
+        }
+
+        // Managed identity: probe, token, and a retried failure.
+        for status in [200, 500] {
+            let fake = FakeTransport { request, _ in
+                if request.headers["Metadata"] == nil { return .json(400, ["error": "bad_request"]) }
+                return status == 200
+                    ? .json(200, ["access_token": Self.accessToken, "expires_in": "3600"])
+                    : .json(status, ["error": "unavailable"])
+            }
+            fakes.append(fake)
+            let clock = ManualClock()
+            let credential = ManagedIdentityCredential(
+                options: .init(identity: .clientID("c"), probeTimeout: .seconds(1), chained: true), transport: traced(fake), clock: clock,
+                retry: IMDSRetryMiddleware(maxTries: 2, clock: clock))
+            _ = try? await credential.getToken(scope: Self.scope)
+        }
+
+        // Azure CLI through the process trace.
+        let (cliDirectory, environment) = try await AzureCLICredentialTests.standIn(
+            "echo '{\"accessToken\":\"\(Self.cliToken)\",\"expires_on\":1790003600}'")
+        defer { try? FileManager.default.removeItem(at: cliDirectory) }
+        let cli = AzureCLICredential(runner: AzureProcessTrace(base: POSIXProcessRunner(), trace: trace), environment: environment)
+        #expect(try await cli.getToken(scope: Self.scope).token.value == Self.cliToken)
+
+        // ARM: every operation, a 401 refresh, and failures.
+        let service = try APIMServiceReference(subscriptionID: "s", resourceGroup: "r", serviceName: "a")
+        let gateway = try APIMGatewayReference(service: service, gatewayName: "gw-1")
+        let clock = ManualClock()
+        let source = ScriptedCredential { index in
+            AccessToken(token: Redacted(Self.accessToken + "-\(index)"), expiresOn: clock.now().addingTimeInterval(3600))
+        }
+        canaries += (0..<5).map { Self.accessToken + "-\($0)" }
+        let arm = FakeTransport { request, index in
+            if index == 0 { return HTTPResponse(status: 401) }
+            switch request.url.path {
+            case let path where path.hasSuffix("/listKeys"):
+                return .json(200, ["primary": Self.key, "secondary": Self.key + "2"], headers: ["x-ms-request-id": "req-keys"])
+            case let path where path.hasSuffix("/generateToken"): return .json(200, ["value": Self.gatewayToken])
+            case let path where path.hasSuffix("/regenerateKey"): return HTTPResponse(status: 204)
+            case let path where path.hasSuffix("/gateways"): return .json(200, ["value": [["id": "/g", "name": "gw-1"]]])
+            case let path where path.hasSuffix("/gw-1"): return .json(403, ["error": ["code": "AuthorizationFailed", "message": "no"]])
+            default: return .json(429, ["error": ["code": "TooManyRequests", "message": "slow down"]], headers: ["Retry-After": "3600"])
+            }
+        }
+        fakes.append(arm)
+        let client = try ARMClient(transport: traced(arm), tokenCache: TokenCache(credential: source, clock: clock), clock: clock, jitter: { 1 })
+        _ = try await client.generateToken(gateway, keyType: .primary, expiry: clock.now().addingTimeInterval(86400))
+        _ = try await client.listKeys(gateway)
+        try await client.regenerateKey(gateway, keyType: .secondary)
+        _ = try await client.listGateways(service)
+        _ = try? await client.getGateway(gateway)
+        _ = try? await client.getService(service)
+
+        // Whatever the fakes were sent (assertions, bearer tokens) is a canary too.
+        for fake in fakes {
+            for request in fake.requests {
+                canaries += request.formFields.filter { ["client_assertion", "client_secret"].contains($0.key) }.map(\.value)
+                if let bearer = request.headers["Authorization"] { canaries.append(String(bearer.dropFirst("Bearer ".count))) }
+            }
+        }
+        let all = lines.all
+        #expect(all.count > 30)
+        #expect(all.contains { $0.hasPrefix("POST https://login.example.test/t/oauth2/v2.0/token → 200") })
+        #expect(all.contains { $0.contains("/generateToken?api-version=2024-05-01 → 200") })
+        #expect(all.contains { $0 == "> Authorization: <redacted>" })
+        #expect(all.contains { $0.hasPrefix("ran az account get-access-token") })
+        #expect(all.contains { $0.contains("JSON fields: access_token, expires_in") })
+        for line in all {
+            for canary in Set(canaries) where canary.count >= 6 {
+                #expect(!line.contains(canary), "a trace line leaked a canary: \(line)")
+            }
+        }
+    }
 }
