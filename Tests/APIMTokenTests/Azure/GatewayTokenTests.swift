@@ -73,6 +73,48 @@ import Testing
         #expect(!token.isExpired(at: Self.date("2026-12-21T02:59:59Z")))
     }
 
+    /// What `rotate` does with a `generateToken` answer before writing it: requested gateway `demo-gw`, expiry
+    /// 2026-12-21T03:00Z, at 2026-11-22T03:00Z.
+    static let validationCases: [(String, String, GatewayTokenError?)] = [
+        ("real-shaped token without the prefix (as generateToken returns it)", realShaped, nil),
+        ("real-shaped token with the prefix", "GatewayKey " + realShaped, nil),
+        ("gateway id in another case (ARM names are case-insensitive)", "Demo-GW&202612210300&\(signature)", nil),
+        ("double prefix", "GatewayKey GatewayKey " + realShaped, .doublePrefix),
+        ("null", "null", .literalNull),
+        ("GatewayKey null", "GatewayKey null", .literalNull),
+        ("empty string", "", .empty),
+        ("wrong gateway", "other-gw&202612210300&\(signature)", .wrongGateway(expected: "demo-gw", found: "other-gw")),
+        ("another expiry", "demo-gw&202612200300&\(signature)",
+         .expiryMismatch(requested: date("2026-12-21T03:00:00Z"), found: date("2026-12-20T03:00:00Z"))),
+        ("past expiry", "demo-gw&202511210300&\(signature)",
+         .expiryMismatch(requested: date("2026-12-21T03:00:00Z"), found: date("2025-11-21T03:00:00Z"))),
+    ]
+
+    @Test(arguments: validationCases.indices)
+    func validationTable(index: Int) {
+        let (name, raw, expected) = Self.validationCases[index]
+        let requested = Self.date("2026-12-21T03:00:00Z")
+        let now = Self.date("2026-11-22T03:00:00Z")
+        if let expected {
+            #expect(throws: expected, "\(name)") {
+                try GatewayToken.validated(Redacted(raw), gateway: "demo-gw", requestedExpiry: requested, now: now)
+            }
+        } else {
+            #expect(throws: Never.self, "\(name)") {
+                try GatewayToken.validated(Redacted(raw), gateway: "demo-gw", requestedExpiry: requested, now: now)
+            }
+        }
+    }
+
+    @Test func aPastExpiryThatWasRequestedIsStillRefused() {
+        // Even when the request itself asked for a time already past (a wrong clock), nothing expired is written.
+        let past = Self.date("2025-11-21T03:00:00Z")
+        #expect(throws: GatewayTokenError.expired(past)) {
+            try GatewayToken.validated(Redacted("demo-gw&202511210300&\(Self.signature)"), gateway: "demo-gw",
+                                       requestedExpiry: past, now: Self.date("2026-11-22T03:00:00Z"))
+        }
+    }
+
     @Test func validatedRejectsWhatGenerateTokenMustNeverReturn() {
         let requested = Self.date("2026-12-21T03:00:00Z")
         let now = Self.date("2026-11-22T03:00:00Z")
