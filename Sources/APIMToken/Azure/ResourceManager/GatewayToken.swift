@@ -1,0 +1,146 @@
+import Foundation
+
+// MARK: - GatewayToken
+
+/// An APIM self-hosted gateway token, `<gateway id>&<yyyyMMddHHmm UTC expiry>&<base64 signature>`, as
+/// `generateToken` returns it; the Secret holds it behind the `GatewayKey ` prefix.
+public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
+    /// The prefix the gateway expects in `config.service.auth`.
+    public static let prefix = "GatewayKey "
+
+    /// The gateway name the token was issued for (its first segment).
+    public let gatewayID: String
+    /// When the token expires (UTC, whole minutes).
+    public let expiry: Date
+    /// The token without the prefix. Prints as `<redacted>`.
+    public let value: Redacted<String>
+
+    /// The value to store in the Secret: `GatewayKey <token>`.
+    public var secretValue: Redacted<String> { Redacted(Self.prefix + value.value) }
+
+    /// Parses a token with or without the `GatewayKey ` prefix; surrounding whitespace is ignored.
+    public static func parse(_ text: String) throws(GatewayTokenError) -> GatewayToken {
+        var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Trimming has already removed the space of a bare "GatewayKey " prefix.
+        guard !body.isEmpty, body != prefix.trimmingCharacters(in: .whitespaces) else { throw .empty }
+        if body.hasPrefix(prefix) {
+            body = String(body.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            if body.hasPrefix(prefix.trimmingCharacters(in: .whitespaces)) { throw .doublePrefix }
+            guard !body.isEmpty else { throw .empty }
+        }
+        if body == "null" || body == "undefined" { throw .literalNull }
+        let parts = body.split(separator: "&", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3 else { throw .malformed("expected three '&'-separated parts, found \(parts.count)") }
+        let (id, stamp, signature) = (parts[0], parts[1], parts[2])
+        guard !id.isEmpty, id.count <= 256, id.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }) else {
+            throw .malformed("the gateway id is empty or has unexpected characters")
+        }
+        guard let expiry = parseStamp(stamp) else { throw .malformed("the expiry is not yyyyMMddHHmm") }
+        guard !signature.isEmpty, signature.count <= 1024,
+              signature.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+/=-_".unicodeScalars.contains($0)) }) else {
+            throw .malformed("the signature is empty or not base64")
+        }
+        return GatewayToken(gatewayID: id, expiry: expiry, value: Redacted(body))
+    }
+
+    /// Checks a freshly generated token before it is written: right gateway (compared case-insensitively, as
+    /// ARM names are), expiry equal to the requested one to the minute, and not already expired.
+    public func validate(gateway: String, requestedExpiry: Date, now: Date) throws(GatewayTokenError) {
+        guard gatewayID.caseInsensitiveCompare(gateway) == .orderedSame else {
+            throw .wrongGateway(expected: gateway, found: gatewayID)
+        }
+        let requested = Self.truncatedToMinute(requestedExpiry)
+        guard expiry == requested else { throw .expiryMismatch(requested: requested, found: expiry) }
+        guard expiry > now else { throw .expired(expiry) }
+    }
+
+    /// Parses and validates the raw `generateToken` value in one step.
+    public static func validated(_ raw: Redacted<String>, gateway: String, requestedExpiry: Date, now: Date) throws(GatewayTokenError) -> GatewayToken {
+        let token = try parse(raw.value)
+        try token.validate(gateway: gateway, requestedExpiry: requestedExpiry, now: now)
+        return token
+    }
+
+    /// Whether the token has expired at `now`.
+    public func isExpired(at now: Date) -> Bool { expiry <= now }
+
+    /// The `expiry` body field of `generateToken`: `yyyy-MM-ddTHH:mm:ssZ` in UTC, seconds set to zero (tokens
+    /// carry whole minutes).
+    public static func requestExpiryString(_ date: Date) -> String {
+        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:00Z", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    }
+
+    /// `date` with seconds and fractions dropped.
+    public static func truncatedToMinute(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 60).rounded(.down) * 60)
+    }
+
+    public var description: String {
+        "GatewayToken(gateway: \(gatewayID), expires: \(ISO8601DateFormatter().string(from: expiry)), value: <redacted>)"
+    }
+
+    // MARK: Private
+
+    private static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    private static func parseStamp(_ stamp: String) -> Date? {
+        guard stamp.count == 12, stamp.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+        let digits = Array(stamp)
+        func number(_ range: Range<Int>) -> Int { Int(String(digits[range]))! }
+        let components = DateComponents(
+            year: number(0..<4), month: number(4..<6), day: number(6..<8), hour: number(8..<10), minute: number(10..<12))
+        guard let year = components.year, year >= 2000, let month = components.month, (1...12).contains(month),
+              let day = components.day, (1...31).contains(day), let hour = components.hour, (0...23).contains(hour),
+              let minute = components.minute, (0...59).contains(minute),
+              let date = utcCalendar.date(from: components) else { return nil }
+        // Reject dates the calendar normalised (31 February).
+        let back = utcCalendar.dateComponents([.year, .month, .day], from: date)
+        guard back.year == year, back.month == month, back.day == day else { return nil }
+        return date
+    }
+}
+
+// MARK: - GatewayTokenError
+
+/// Why a gateway token is not usable. As an error of the rotate operation it means `generateToken` returned
+/// something unusable, so nothing was written (exit 4).
+public enum GatewayTokenError: APIMTokenError, Equatable {
+    /// The value is empty.
+    case empty
+    /// The value is the literal `null` (the `GatewayKey null` bug of the bash scripts).
+    case literalNull
+    /// `GatewayKey GatewayKey …`.
+    case doublePrefix
+    /// Not `<id>&<yyyyMMddHHmm>&<signature>`.
+    case malformed(String)
+    /// Issued for another gateway.
+    case wrongGateway(expected: String, found: String)
+    /// The expiry is not the one requested.
+    case expiryMismatch(requested: Date, found: Date)
+    /// Already expired.
+    case expired(Date)
+
+    public var exitStatus: ExitStatus { .azureAPI }
+
+    public var description: String {
+        switch self {
+        case .empty: return "the gateway token is empty"
+        case .literalNull: return "the gateway token is the literal \"null\""
+        case .doublePrefix: return "the gateway token has the GatewayKey prefix twice"
+        case .malformed(let reason): return "the gateway token is malformed: \(reason)"
+        case .wrongGateway(let expected, let found): return "the gateway token is for gateway \"\(found)\", not \"\(expected)\""
+        case .expiryMismatch(let requested, let found):
+            return "the gateway token expires \(Self.format(found)), not at the requested \(Self.format(requested))"
+        case .expired(let date): return "the gateway token expired \(Self.format(date))"
+        }
+    }
+
+    public var remedy: String? { "nothing was written; run the command again, and check the gateway name if it persists" }
+
+    private static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+}
