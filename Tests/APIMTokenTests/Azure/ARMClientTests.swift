@@ -86,6 +86,24 @@ import Testing
         #expect(request.jsonBody["expiry"] as? String == "2026-12-21T03:00:00Z")
     }
 
+    @Test func generateValidatedTokenChecksWhatCameBack() async throws {
+        let expiry = try #require(ISO8601DateFormatter().date(from: "2026-12-21T03:00:00Z"))
+        let now = expiry.addingTimeInterval(-29 * 86400)
+        let good = FakeTransport { _, _ in .json(200, ["value": "gw-1&202612210300&c2lnbmF0dXJl"]) }
+        let token = try await Self.client(good).generateValidatedToken(Self.gateway, keyType: .primary, expiry: expiry, now: now)
+        #expect(token.gatewayID == "gw-1")
+        #expect(token.secretValue.value == "GatewayKey gw-1&202612210300&c2lnbmF0dXJl")
+        for (value, expected) in [("null", GatewayTokenError.literalNull), ("", .empty),
+                                  ("gw-2&202612210300&c2ln", .wrongGateway(expected: "gw-1", found: "gw-2"))] {
+            let bad = FakeTransport { _, _ in .json(200, ["value": value]) }
+            let error = try await #require(throws: GatewayTokenError.self) {
+                try await Self.client(bad).generateValidatedToken(Self.gateway, keyType: .primary, expiry: expiry, now: now)
+            }
+            #expect(error == expected)
+            #expect(error.exitStatus == .azureAPI)
+        }
+    }
+
     @Test func listKeysAndRegenerateKey() async throws {
         let transport = FakeTransport { request, _ in
             request.url.path.hasSuffix("/listKeys")

@@ -139,6 +139,17 @@ import Testing
         #expect(transport.requests.count == 2, "one retry after the refresh, no more")
     }
 
+    @Test func aTokenFromAnotherTenantSaysWhichFlagToUse() async throws {
+        let clock = ManualClock()
+        let transport = FakeTransport { _, _ in
+            .json(401, ["error": ["code": "InvalidAuthenticationTokenTenant",
+                                  "message": "The access token is from the wrong issuer."]])
+        }
+        let error = try await #require(throws: ARMError.self) { try await Self.client(transport, clock: clock).getGateway(Self.gateway) }
+        #expect(error.exitStatus == .azureAuthentication)
+        #expect(error.remedy?.contains("--tenant") == true)
+    }
+
     @Test func bearerIsRefusedOverPlainHTTPToANonLoopbackHost() throws {
         var cloud = AzureCloud.azurePublic
         cloud.resourceManagerEndpoint = URL(string: "http://management.example.test")!

@@ -94,6 +94,15 @@ public struct ARMClient: Sendable {
         return Redacted(value)
     }
 
+    /// `generateToken`, then the checks SPEC §4 `rotate` step 4 asks for before any write: non-empty, not `null`,
+    /// issued for this gateway, and expiring at the requested minute. Throws `GatewayTokenError` (exit 4) otherwise.
+    public func generateValidatedToken(
+        _ gateway: APIMGatewayReference, keyType: GatewayKeyType, expiry: Date, now: Date
+    ) async throws -> GatewayToken {
+        let raw = try await generateToken(gateway, keyType: keyType, expiry: expiry)
+        return try GatewayToken.validated(raw, gateway: gateway.gatewayName, requestedExpiry: expiry, now: now)
+    }
+
     /// POST `listKeys`.
     public func listKeys(_ gateway: APIMGatewayReference) async throws -> GatewayKeys {
         let response = try await send(.listKeys, .gateway(gateway), method: .post, path: gateway.path + "/listKeys", body: Data())

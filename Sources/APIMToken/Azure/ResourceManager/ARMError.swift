@@ -100,6 +100,8 @@ public struct ARMError: APIMTokenError {
     public var remedy: String? {
         switch (status, missing) {
         case (403, _): return "grant the identity a role with \(operation.requiredAction) on the API Management instance (kubectl apimtoken install-cronjob --print-azure-role prints a least-privilege role)"
+        case (401, _) where code?.lowercased().contains("tenant") == true:
+            return "the Azure token was issued by another tenant than the subscription's; pass --tenant (AZURE_TENANT_ID) with the subscription's tenant"
         case (401, _): return "the Azure token was refused; log in again or check --cloud / --arm-endpoint"
         case (_, .subscription?): return "check --subscription-id and that the identity has a role in that subscription"
         case (_, .resourceGroup?): return "check --resource-group"
