@@ -33,4 +33,9 @@ static inline CURLcode apim_setopt_xferinfo_function(CURL *h, apim_xferinfo_call
 static inline CURLcode apim_getinfo_long(CURL *h, CURLINFO i, long *v) { return (curl_easy_getinfo)(h, i, v); }
 static inline CURLcode apim_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return (curl_easy_getinfo)(h, i, v); }
 
+/* pipe2(2) with O_CLOEXEC, so children spawned at the same moment never inherit each other's pipe ends.
+   glibc declares pipe2 only under _GNU_SOURCE, which Swift's Glibc module does not set. */
+extern int pipe2(int pipefd[2], int flags);
+static inline int apim_pipe_cloexec(int fds[2]) { return pipe2(fds, 02000000 /* O_CLOEXEC */); }
+
 #endif

@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -51,16 +52,16 @@ public struct POSIXProcessRunner: ProcessRunner {
         var stdoutPipe: [Int32] = [-1, -1]
         var stderrPipe: [Int32] = [-1, -1]
         var stdinPipe: [Int32] = [-1, -1]
-        guard pipe(&stdoutPipe) == 0 else { throw ProcessRunnerError.launchFailed(request.executable, errno: errno) }
+        guard apim_pipe_cloexec(&stdoutPipe) == 0 else { throw ProcessRunnerError.launchFailed(request.executable, errno: errno) }
         let captureStderr: Bool
         if case .capture = request.errorOutput { captureStderr = true } else { captureStderr = false }
-        if captureStderr, pipe(&stderrPipe) != 0 {
+        if captureStderr, apim_pipe_cloexec(&stderrPipe) != 0 {
             throw ProcessRunnerError.launchFailed(request.executable, errno: errno)
         }
         var inputData: Data?
         if case .data(let data) = request.input {
             inputData = data
-            guard pipe(&stdinPipe) == 0 else { throw ProcessRunnerError.launchFailed(request.executable, errno: errno) }
+            guard apim_pipe_cloexec(&stdinPipe) == 0 else { throw ProcessRunnerError.launchFailed(request.executable, errno: errno) }
         }
         defer {
             for fd in [stdoutPipe[0], stderrPipe[0], stdinPipe[1]] where fd >= 0 { close(fd) }

@@ -1,0 +1,17 @@
+/// Annotation and label keys this tool reads and writes.
+public enum Annotations {
+    /// The key that signed the token now in the Secret (`primary`/`secondary`); apim-shg-rotate's name, kept as is.
+    public static let lastUsedKey = "last-used-key"
+    /// When this tool last wrote the token (RFC 3339).
+    public static let rotatedAt = "apimtoken.kubectl-plugin/rotated-at"
+    /// When the token in the Secret expires (RFC 3339).
+    public static let expiresAt = "apimtoken.kubectl-plugin/expires-at"
+    /// The label on an installed CronJob that names the Secret it rotates.
+    public static let cronJobSecretLabel = "apimtoken.kubectl-plugin/secret"
+    /// The annotation `kubectl rollout restart` sets on the pod template.
+    public static let restartedAt = "kubectl.kubernetes.io/restartedAt"
+    /// The label every installed object carries.
+    public static let managedByLabel = "app.kubernetes.io/managed-by"
+    /// This tool's name as field manager, event source and `managed-by` value.
+    public static let fieldManager = "kubectl-apimtoken"
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+// MARK: - Dependencies
+
+/// Everything an operation needs from the outside world, passed in once (no globals).
+public struct Dependencies: Sendable {
+    /// The process environment.
+    public var environment: Environment
+    /// The clock.
+    public var clock: any WallClock
+    /// Runs exec plugins and `az`.
+    public var processRunner: any ProcessRunner
+    /// Where `-v` lines and warnings go (stderr in the CLI).
+    public var log: @Sendable (String) -> Void
+    /// The number of `-v` flags.
+    public var verbosity: Int
+    /// Makes the HTTP transport for a TLS/proxy setting (libcurl in production).
+    public var makeTransport: @Sendable (CurlTransport.Configuration) throws -> any HTTPTransport
+
+    /// Creates dependencies.
+    public init(
+        environment: Environment = .process, clock: any WallClock = SystemWallClock(),
+        processRunner: any ProcessRunner = POSIXProcessRunner(), verbosity: Int = 0,
+        log: @escaping @Sendable (String) -> Void,
+        makeTransport: (@Sendable (CurlTransport.Configuration) throws -> any HTTPTransport)? = nil
+    ) {
+        self.environment = environment
+        self.clock = clock
+        self.processRunner = processRunner
+        self.verbosity = verbosity
+        self.log = log
+        self.makeTransport = makeTransport ?? { configuration in
+            try CurlTransport(configuration, warn: { log("warning: \($0)") })
+        }
+    }
+
+    /// The `-v` trace shared by Kubernetes and Azure calls.
+    public var trace: AzureTrace { AzureTrace(verbosity: verbosity, sink: log) }
+}
+
+// MARK: - ClusterSession
+
+/// From the kubectl flags to an authenticated, retrying `KubernetesClient`.
+public struct ClusterSession: Sendable {
+    /// The resolved connection.
+    public let connection: ClusterConnection
+    /// The client.
+    public let client: KubernetesClient
+
+    /// Resolves the kubeconfig (or in-cluster config) and builds the client.
+    public static func open(flags: KubeConfigFlags, requestTimeout: Duration?, dependencies: Dependencies) async throws -> ClusterSession {
+        let connection = try KubeConfigResolver.resolve(flags: flags, environment: dependencies.environment)
+        let auth = KubeAuthMiddleware(
+            connection: connection, runner: dependencies.processRunner, clock: dependencies.clock, environment: dependencies.environment)
+        var tls = connection.tls
+        if let provider = auth.execProvider { tls = try await provider.effectiveTLS(base: tls) }
+        var configuration = CurlTransport.Configuration(tls: tls, proxy: connection.proxy, environment: dependencies.environment)
+        if let requestTimeout { configuration.requestTimeout = requestTimeout }
+        let base = try dependencies.makeTransport(configuration)
+        let transport = MiddlewareTransport(base: base, middlewares: [
+            HeaderMiddleware.userAgent,
+            KubernetesRetryMiddleware(clock: dependencies.clock),
+            auth,
+            AzureHTTPTrace(dependencies.trace),
+        ])
+        dependencies.trace.emit(1, "using \(connection.origin) at \(connection.server.absoluteString), namespace \(connection.namespace)")
+        return ClusterSession(connection: connection, client: KubernetesClient(server: connection.server, transport: transport, requestTimeout: requestTimeout))
+    }
+}
+
+// MARK: - AzureTarget
+
+/// The APIM gateway resource and how to reach ARM (`-s -r -a -g`, `--cloud`, `--arm-endpoint`, `--api-version`).
+public struct AzureTarget: Sendable {
+    /// The subscription id.
+    public var subscriptionID: String?
+    /// The resource group.
+    public var resourceGroup: String?
+    /// The APIM instance.
+    public var serviceName: String?
+    /// `--cloud`.
+    public var cloud: String?
+    /// `--arm-endpoint`.
+    public var armEndpoint: String?
+    /// `--api-version`.
+    public var apiVersion: String?
+
+    /// Creates a target.
+    public init(subscriptionID: String?, resourceGroup: String?, serviceName: String?, cloud: String?, armEndpoint: String?, apiVersion: String?) {
+        self.subscriptionID = subscriptionID
+        self.resourceGroup = resourceGroup
+        self.serviceName = serviceName
+        self.cloud = cloud
+        self.armEndpoint = armEndpoint
+        self.apiVersion = apiVersion
+    }
+
+    /// Fills unset values from the environment (SPEC §4 names).
+    public func resolved(with environment: Environment) -> AzureTarget {
+        var result = self
+        result.subscriptionID = subscriptionID ?? environment.first(["SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"])?.value
+        result.resourceGroup = resourceGroup ?? environment["RESOURCE_GROUP"]
+        result.serviceName = serviceName ?? environment["APIM_INSTANCE"]
+        result.apiVersion = apiVersion ?? environment["API_VERSION"]
+        return result
+    }
+
+    /// The gateway reference, or a usage error naming every missing flag.
+    public func gateway(named name: String) throws -> APIMGatewayReference {
+        var missing: [String] = []
+        if subscriptionID == nil { missing.append("-s/--subscription-id [SUBSCRIPTION_ID]") }
+        if resourceGroup == nil { missing.append("-r/--resource-group [RESOURCE_GROUP]") }
+        if serviceName == nil { missing.append("-a/--apim-instance [APIM_INSTANCE]") }
+        guard missing.isEmpty, let subscriptionID, let resourceGroup, let serviceName else {
+            throw ConfigurationError(
+                "the APIM gateway's Azure resource is not fully named: missing \(missing.joined(separator: ", "))",
+                remedy: "pass the flags or set the environment variables (they are the ones apim-shg-rotate uses)")
+        }
+        return try APIMGatewayReference(
+            service: APIMServiceReference(subscriptionID: subscriptionID, resourceGroup: resourceGroup, serviceName: serviceName),
+            gatewayName: name)
+    }
+}
+
+// MARK: - ARMGatewayIssuer
+
+/// `GatewayTokenIssuer` over the ARM client.
+public struct ARMGatewayIssuer: GatewayTokenIssuer {
+    /// The client.
+    public let client: ARMClient
+    /// The gateway.
+    public let gateway: APIMGatewayReference
+
+    public var gatewayName: String { gateway.gatewayName }
+
+    public func generateToken(keyType: GatewayKeyType, expiry: Date) async throws -> Redacted<String> {
+        try await client.generateToken(gateway, keyType: keyType, expiry: expiry)
+    }
+
+    public func regenerateKey(_ keyType: GatewayKeyType) async throws {
+        try await client.regenerateKey(gateway, keyType: keyType)
+    }
+
+    /// Builds the credential and the ARM client for `target` and `login`; nothing is sent yet.
+    public static func make(
+        target: AzureTarget, gatewayName: String, login: LoginOptions, dependencies: Dependencies
+    ) throws -> ARMGatewayIssuer {
+        let environment = dependencies.environment
+        let target = target.resolved(with: environment)
+        let reference = try target.gateway(named: gatewayName)
+        let cloud = try AzureCloud.resolve(cloud: target.cloud, armEndpoint: target.armEndpoint, environment: environment)
+        let trace = dependencies.trace
+        let base = try dependencies.makeTransport(
+            CurlTransport.Configuration(tls: AzureEndpointPolicy.tlsMaterial(environment: environment), environment: environment))
+        let transport = MiddlewareTransport(base: base, middlewares: [AzureHTTPTrace(trace)])
+        let credential = try CredentialFactory(
+            transport: transport, environment: environment, clock: dependencies.clock,
+            processRunner: AzureProcessTrace(base: dependencies.processRunner, trace: trace), cloud: cloud
+        ).makeCredential(login)
+        let client = try ARMClient(
+            transport: transport, tokenCache: TokenCache(credential: credential, clock: dependencies.clock), cloud: cloud,
+            apiVersion: target.apiVersion ?? ARMClient.defaultAPIVersion, clock: dependencies.clock)
+        return ARMGatewayIssuer(client: client, gateway: reference)
+    }
+}

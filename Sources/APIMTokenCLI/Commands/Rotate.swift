@@ -1,0 +1,121 @@
+import APIMToken
+import ArgumentParser
+import Foundation
+
+/// `kubectl apimtoken rotate`.
+struct Rotate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate a new token, write it to the Secret, restart the gateway and wait for it.",
+        discussion: """
+            Steps: read the Secret, choose the key, generate and validate a token, write it with one merge patch \
+            (resourceVersion precondition), restart every workload that uses the Secret as `kubectl rollout restart` \
+            does, wait as `kubectl rollout status` does, and record an Event. Nothing is written if anything fails \
+            before the write. The environment variables of apim-shg-rotate work as they do there.
+            """)
+
+    @OptionGroup(title: "Target") var target: TargetOptions
+
+    @Option(name: [.customShort("k"), .long], help: ArgumentHelp("last, rotate, primary or secondary [TOKEN_KEY] (default last).", valueName: "mode"))
+    var tokenKey: TokenKeyMode?
+
+    @Option(name: .customLong("if-expires-within"), help: ArgumentHelp("Only rotate when the token expires within this (e.g. 10d).", valueName: "duration"))
+    var ifExpiresWithin: String?
+
+    @Option(help: ArgumentHelp("How long the new token is valid (at most 30d).", valueName: "duration"))
+    var validity = "29d"
+
+    @Flag(name: .customLong("create-secret"), help: "Create the Secret when it does not exist.")
+    var createSecret = false
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan; change nothing and call no Azure API.")
+    var dryRun = false
+
+    @Flag(name: .customLong("no-wait"), help: "Do not wait for the rollout.")
+    var noWait = false
+
+    @Option(help: ArgumentHelp("How long to wait for the rollout.", valueName: "duration"))
+    var timeout = "10m"
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("text or json.", valueName: "format"))
+    var output: RotateOutput = .text
+
+    @OptionGroup(title: "Azure login") var login: LoginFlags
+    @OptionGroup(title: "Kubernetes") var kube: KubeOptions
+    @OptionGroup(title: "Output") var global: GlobalOptions
+
+    func validate() throws {
+        let validity = try parseDuration(validity, flag: "--validity")
+        if validity <= 0 || validity > RotateRequest.maximumValidity { throw ValidationError("--validity must be more than 0 and at most 30d") }
+        if let ifExpiresWithin { _ = try parseDuration(ifExpiresWithin, flag: "--if-expires-within") }
+        _ = try parseDuration(timeout, flag: "--timeout")
+    }
+
+    func run() async throws {
+        let context = CommandContext(global: global)
+        let request = try RotateCommandSupport.request(
+            target: target, tokenKey: tokenKey, kube: kube, environment: context.environment, namespace: "",
+            ifExpiresWithin: ifExpiresWithin, validity: validity, createSecret: createSecret, dryRun: dryRun, wait: !noWait, timeout: timeout)
+        let session = try await ClusterSession.open(
+            flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
+        var resolved = request
+        resolved.namespace = session.connection.namespace
+        let operation = RotateCommandSupport.operation(session: session, context: context, target: target, login: login)
+        let result = try await operation.run(resolved)
+        context.terminal.endLive()
+        RotateCommandSupport.render(result, output: output, terminal: context.terminal)
+    }
+}
+
+/// `-o` of rotate and switch-key.
+enum RotateOutput: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+/// The parts rotate and switch-key share.
+enum RotateCommandSupport {
+    static func request(
+        target: TargetOptions, tokenKey: TokenKeyMode?, kube: KubeOptions, environment: Environment, namespace: String,
+        ifExpiresWithin: String?, validity: String, createSecret: Bool, dryRun: Bool, wait: Bool, timeout: String
+    ) throws -> RotateRequest {
+        var keyMode = tokenKey ?? .last
+        if tokenKey == nil, let value = environment["TOKEN_KEY"] {
+            guard let mode = TokenKeyMode(rawValue: value.lowercased()) else {
+                throw ConfigurationError("TOKEN_KEY \"\(value)\" is not a key mode", remedy: "use last, rotate, primary or secondary")
+            }
+            keyMode = mode
+        }
+        return RotateRequest(
+            namespace: namespace, secretName: target.tokenSecret ?? environment["TOKEN_SECRET"],
+            secretKey: target.tokenSecretKey ?? environment["TOKEN_SECRET_KEY"],
+            gatewayName: target.apimGateway ?? environment["APIM_GATEWAY"], keyMode: keyMode,
+            restart: try target.restartTargets(environment: environment), noRestart: target.noRestart,
+            ifExpiresWithin: try ifExpiresWithin.map { try parseDuration($0, flag: "--if-expires-within") },
+            validity: try parseDuration(validity, flag: "--validity"), createSecret: createSecret, dryRun: dryRun, wait: wait,
+            timeout: .seconds(try parseDuration(timeout, flag: "--timeout")))
+    }
+
+    static func operation(session: ClusterSession, context: CommandContext, target: TargetOptions, login: LoginFlags) -> RotateOperation {
+        let dependencies = context.dependencies
+        let terminal = context.terminal
+        let azure = target.azure
+        let loginOptions = Result { try login.options() }
+        return RotateOperation(
+            client: session.client, clock: dependencies.clock,
+            issuer: { gateway in
+                try ARMGatewayIssuer.make(target: azure, gatewayName: gateway, login: try loginOptions.get(), dependencies: dependencies)
+            },
+            progress: { terminal.err($0) },
+            rolloutProgress: { terminal.live($0) })
+    }
+
+    static func render(_ result: RotateResult, output: RotateOutput, terminal: Terminal) {
+        switch output {
+        case .json:
+            terminal.out((try? OutputFormat.document(result, as: .json)) ?? "{}")
+        case .text:
+            if result.dryRun {
+                terminal.out("Plan for gateway \(result.gateway) in namespace \(result.namespace):")
+                for (index, step) in result.plan.enumerated() { terminal.out("  \(index + 1). \(step)") }
+            }
+            terminal.out(result.summary)
+        }
+    }
+}
