@@ -217,6 +217,7 @@ public struct RotateOperation: Sendable {
             restarted: [], rollout: "none", skipped: false, reason: nil, dryRun: request.dryRun, plan: [])
 
         // Decide, and re-decide after a conflict.
+        var generated: [GatewayKeyType: GatewayToken] = [:]
         for attempt in 1...4 {
             let lastUsed = secret?.metadata.annotation(Annotations.lastUsedKey)
             let key = keyOverride ?? request.keyMode.choose(lastUsed: lastUsed)
@@ -272,12 +273,18 @@ public struct RotateOperation: Sendable {
                 return result
             }
 
-            // Azure: generate and validate before any write.
-            progress("Generating a token for gateway \(target.gateway) from the \(key.rawValue) key...")
-            let azure = try await issuer(target.gateway)
-            let expiry = GatewayToken.truncatedToMinute(clock.now().addingTimeInterval(request.validity))
-            let raw = try await azure.generateToken(keyType: key, expiry: expiry)
-            let token = try GatewayToken.validated(raw, gateway: target.gateway, requestedExpiry: expiry, now: clock.now())
+            // Azure: generate and validate before any write (once per key, even when a conflict makes us re-decide).
+            let token: GatewayToken
+            if let cached = generated[key] {
+                token = cached
+            } else {
+                progress("Generating a token for gateway \(target.gateway) from the \(key.rawValue) key...")
+                let azure = try await issuer(target.gateway)
+                let expiry = GatewayToken.truncatedToMinute(clock.now().addingTimeInterval(request.validity))
+                let raw = try await azure.generateToken(keyType: key, expiry: expiry)
+                token = try GatewayToken.validated(raw, gateway: target.gateway, requestedExpiry: expiry, now: clock.now())
+                generated[key] = token
+            }
 
             // One write, with the resourceVersion as precondition.
             do {
