@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
         _ = fm.createFile(atPath: admin.path, contents: Data(adminDoc.utf8), attributes: [.posixPermissions: 0o600])
         _ = fm.createFile(atPath: dir.pidFile.path, contents: Data("\(getpid())\n".utf8))
         _ = fm.createFile(atPath: dir.url.appendingPathComponent("ready").path, contents: Data())
-        print("apimtoken-sandbox serving: api server \(sandbox.apiServerURL), ARM \(sandbox.armEndpoint), Entra \(sandbox.authorityHost), IMDS \(sandbox.imdsEndpoint)")
+        say("apimtoken-sandbox serving: api server \(sandbox.apiServerURL), ARM \(sandbox.armEndpoint), Entra \(sandbox.authorityHost), IMDS \(sandbox.imdsEndpoint)")
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let queue = DispatchQueue(label: "signals")
             let once = OnceFlag()
@@ -41,10 +41,15 @@ struct Serve: AsyncParsableCommand {
             }
             SignalSources.keep(sources)
         }
-        print("apimtoken-sandbox: stopping")
+        say("apimtoken-sandbox: stopping")
         await sandbox.shutdown()
         for name in ["ready", "sandbox.pid", "admin.json"] { try? fm.removeItem(at: dir.url.appendingPathComponent(name)) }
     }
+}
+
+/// Writes a line to DIR/sandbox.log unbuffered, so that the log shows progress as it happens.
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 // MARK: - OnceFlag

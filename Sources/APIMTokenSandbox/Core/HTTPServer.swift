@@ -141,10 +141,13 @@ final class HTTPServer: Sendable {
                             entry.fault = "respond \(status)"
                             var (contentType, bytes) = errorBody(status, "injected fault")
                             if let text { bytes = Array(text.utf8) }
-                            response = HTTPResponse(
-                                status: status,
-                                headers: [("Content-Type", contentType)] + headers.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) },
-                                body: bytes)
+                            var responseHeaders = [("Content-Type", contentType)] + headers.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
+                            if kind == .arm, !headers.keys.contains(where: { $0.lowercased() == "x-ms-request-id" }) {
+                                // Real ARM error responses, throttling included, carry request ids.
+                                let id = UUID().uuidString.lowercased()
+                                responseHeaders += [("x-ms-request-id", id), ("x-ms-correlation-request-id", request.header("x-ms-client-request-id") ?? id)]
+                            }
+                            response = HTTPResponse(status: status, headers: responseHeaders, body: bytes)
                         }
                     } else {
                         response = await handler(request)
