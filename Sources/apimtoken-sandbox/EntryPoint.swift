@@ -1,9 +1,10 @@
-import APIMTokenSandbox
+import ArgumentParser
 
-/// The `apimtoken-sandbox` executable.
+/// The `apimtoken-sandbox` executable: a simulated cluster and Azure on loopback.
 @main
-enum EntryPoint {
-    static func main() {
-        print("\(SandboxInfo.name): not built yet")
-    }
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apimtoken-sandbox",
+        abstract: "A simulated Kubernetes cluster and Azure (Entra ID, IMDS, ARM for API Management) on 127.0.0.1.",
+        subcommands: [Up.self, Down.self, Token.self, FaultCommand.self, Serve.self])
 }

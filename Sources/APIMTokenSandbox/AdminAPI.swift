@@ -1,0 +1,47 @@
+import Foundation
+
+/// The admin endpoint the `apimtoken-sandbox` command line talks to (plain HTTP on 127.0.0.1, bearer admin token).
+struct AdminAPI: Sendable {
+    let sandbox: Sandbox
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        guard request.header("Authorization") == "Bearer \(sandbox.adminToken)" else {
+            return .json(401, ["error": "unauthorized"])
+        }
+        let body = (try? JSON.parse(request.body)) ?? [:]
+        switch (request.method, request.path) {
+        case ("GET", "/faults"):
+            let data = (try? JSONEncoder().encode(sandbox.pendingFaults)) ?? Data("[]".utf8)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
+        case ("POST", "/faults"):
+            guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(request.body)) else {
+                return .json(400, ["error": "body is not a Fault"])
+            }
+            sandbox.inject(fault)
+            return .json(201, ["injected": true])
+        case ("DELETE", "/faults"):
+            sandbox.clearFaults()
+            return .json(200, ["cleared": true])
+        case ("POST", "/serviceaccount-token"):
+            do {
+                let token = try sandbox.serviceAccountToken(
+                    namespace: body["namespace"]?.stringValue ?? "", name: body["name"]?.stringValue ?? "",
+                    lifetime: TimeInterval(body["lifetimeSeconds"]?.intValue ?? 3600))
+                return .json(200, ["token": .string(token)])
+            } catch {
+                return .json(404, ["error": .string("\(error)")])
+            }
+        case ("POST", "/never-ready"):
+            sandbox.setNeverReady(kind: body["kind"]?.stringValue ?? "Deployment", namespace: body["namespace"]?.stringValue ?? "", name: body["name"]?.stringValue ?? "", body["value"]?.boolValue ?? true)
+            return .json(200, ["ok": true])
+        case ("POST", "/ready-despite-bad-token"):
+            sandbox.setReadyDespiteBadToken(body["value"]?.boolValue ?? true)
+            return .json(200, ["ok": true])
+        case ("POST", "/azure-rbac"):
+            sandbox.setAzureActions((body["actions"]?.arrayValue ?? []).compactMap(\.stringValue), forClientID: body["clientID"]?.stringValue ?? "")
+            return .json(200, ["ok": true])
+        default:
+            return .json(404, ["error": .string("no such admin endpoint: \(request.method) \(request.path)")])
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Which simulated server a fault or log entry concerns.
+public enum SandboxServer: String, Sendable, Codable, CaseIterable {
+    /// The Kubernetes API server.
+    case kubernetes
+    /// Azure Resource Manager (APIM).
+    case arm
+    /// The Entra ID token endpoint.
+    case entra
+    /// The instance metadata service (managed identity).
+    case imds
+}
+
+/// A fault to inject into the next `count` matching requests.
+public struct Fault: Sendable, Codable, Equatable {
+    /// What happens to a matching request.
+    public enum Action: Sendable, Codable, Equatable {
+        /// Answer with this status and headers instead of the real handler; the body is the server's usual error
+        /// shape (a Kubernetes `Status`, an ARM error envelope) unless `body` is given.
+        case respond(status: Int, headers: [String: String], body: String?)
+        /// Wait this many seconds, then handle the request normally.
+        case latency(seconds: Double)
+        /// Close the connection without answering (TCP reset).
+        case reset
+    }
+
+    /// The server, or `nil` for any.
+    public var server: SandboxServer?
+    /// The method (`GET`, `PATCH`, …), or `nil`/`*` for any.
+    public var method: String?
+    /// A glob over the request path (`*` matches any run of characters, including `/`).
+    public var pathPattern: String
+    /// How many matching requests get the fault.
+    public var count: Int
+    /// What happens.
+    public var action: Action
+
+    /// A fault.
+    public init(server: SandboxServer? = nil, method: String? = nil, pathPattern: String, count: Int = 1, action: Action) {
+        self.server = server
+        self.method = method
+        self.pathPattern = pathPattern
+        self.count = count
+        self.action = action
+    }
+
+    /// How a throttling response says when to retry.
+    public enum RetryAfter: Sendable, Equatable {
+        /// `Retry-After: <seconds>`.
+        case seconds(Int)
+        /// `Retry-After: <HTTP-date>`, this many seconds from now.
+        case httpDate(secondsFromNow: Int)
+        /// `retry-after-ms: <ms>`.
+        case retryAfterMilliseconds(Int)
+        /// `x-ms-retry-after-ms: <ms>`.
+        case msRetryAfterMilliseconds(Int)
+
+        /// The header that carries it.
+        public var header: (String, String) {
+            switch self {
+            case .seconds(let s): return ("Retry-After", String(s))
+            case .httpDate(let s):
+                let f = DateFormatter()
+                f.locale = Locale(identifier: "en_US_POSIX")
+                f.timeZone = TimeZone(identifier: "GMT")
+                f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+                return ("Retry-After", f.string(from: Date().addingTimeInterval(TimeInterval(s))))
+            case .retryAfterMilliseconds(let ms): return ("retry-after-ms", String(ms))
+            case .msRetryAfterMilliseconds(let ms): return ("x-ms-retry-after-ms", String(ms))
+            }
+        }
+    }
+
+    /// A 429 with the given Retry-After form, `count` times.
+    public static func throttle(
+        server: SandboxServer? = nil, method: String? = nil, pathPattern: String, count: Int = 1, retryAfter: RetryAfter
+    ) -> Fault {
+        let h = retryAfter.header
+        return Fault(server: server, method: method, pathPattern: pathPattern, count: count,
+                     action: .respond(status: 429, headers: [h.0: h.1], body: nil))
+    }
+
+    /// Whether this fault applies to a request.
+    func matches(server: SandboxServer, method: String, path: String) -> Bool {
+        if let s = self.server, s != server { return false }
+        if let m = self.method, m != "*", m.uppercased() != method.uppercased() { return false }
+        return Fault.glob(pathPattern, path)
+    }
+
+    /// Glob matching where `*` matches any run of characters.
+    static func glob(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern.utf8), t = Array(text.utf8)
+        var pi = 0, ti = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] == UInt8(ascii: "*") { star = pi; mark = ti; pi += 1 }
+            else if pi < p.count, p[pi] == t[ti] { pi += 1; ti += 1 }
+            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
+            else { return false }
+        }
+        while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.count
+    }
+}
+
+// MARK: - FaultInjector
+
+/// The pending faults shared by every server of one sandbox.
+///
+/// `@unchecked Sendable`: all state is guarded by `lock`.
+public final class FaultInjector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var faults: [Fault] = []
+
+    /// An empty injector.
+    public init() {}
+
+    /// Adds a fault.
+    public func inject(_ fault: Fault) { lock.withLock { faults.append(fault) } }
+
+    /// Removes every pending fault.
+    public func clear() { lock.withLock { faults.removeAll() } }
+
+    /// The faults still pending (with their remaining counts).
+    public var pending: [Fault] { lock.withLock { faults } }
+
+    /// Takes one use of the first fault matching the request, if any.
+    func take(server: SandboxServer, method: String, path: String) -> Fault? {
+        lock.withLock {
+            guard let i = faults.firstIndex(where: { $0.count > 0 && $0.matches(server: server, method: method, path: path) })
+            else { return nil }
+            faults[i].count -= 1
+            let f = faults[i]
+            if faults[i].count <= 0 { faults.remove(at: i) }
+            return f
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// One request as the sandbox saw it. It never holds a header value, a body, or a secret.
+public struct RequestLogEntry: Sendable, Codable, Equatable {
+    /// When the request arrived (RFC 3339, UTC, milliseconds).
+    public var time: String
+    /// Which server answered.
+    public var server: SandboxServer
+    /// The method.
+    public var method: String
+    /// The path, without the query.
+    public var path: String
+    /// The query string (Kubernetes and ARM queries carry no secrets; Entra bodies are never logged).
+    public var query: String
+    /// The request's media type, or empty.
+    public var contentType: String
+    /// The response status (0 for a reset connection).
+    public var status: Int
+    /// Who made the request (user name, service account, Azure client id), when known.
+    public var principal: String?
+    /// Set when an injected fault answered.
+    public var fault: String?
+}
+
+// MARK: - RequestLog
+
+/// The request log: in memory for tests, and as JSON lines in a file.
+///
+/// `@unchecked Sendable`: all state is guarded by `lock`.
+public final class RequestLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [RequestLogEntry] = []
+    private let handle: FileHandle?
+    /// The JSON-lines file, if any.
+    public let fileURL: URL?
+
+    /// A log that also appends to `fileURL`.
+    public init(fileURL: URL?) {
+        self.fileURL = fileURL
+        if let fileURL {
+            FileManager.default.createFile(atPath: fileURL.path, contents: nil)
+            handle = try? FileHandle(forWritingTo: fileURL)
+        } else {
+            handle = nil
+        }
+    }
+
+    deinit { try? handle?.close() }
+
+    /// Every entry so far.
+    public var entries: [RequestLogEntry] { lock.withLock { storage } }
+
+    /// Forgets the in-memory entries (the file keeps them).
+    public func reset() { lock.withLock { storage.removeAll() } }
+
+    /// Appends one entry.
+    func append(_ entry: RequestLogEntry) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let line = ((try? encoder.encode(entry)) ?? Data()) + Data([0x0A])
+        lock.withLock {
+            storage.append(entry)
+            handle?.write(line)
+        }
+    }
+
+    /// Now, as the log writes times.
+    static func timestamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date())
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Which world the sandbox starts with.
+public enum Scenario: String, Sendable, Codable, CaseIterable {
+    /// An empty cluster (namespaces `default` and `kube-system`) and an APIM service without gateways.
+    case empty
+    /// `apim` (portal-style Deployment `demo`, Entra gateway `entra`), `edge` (Helm-style StatefulSet).
+    case demo
+    /// N token gateways spread over M namespaces, plus unrelated noise objects.
+    case many
+}
+
+/// How to start a sandbox.
+public struct SandboxOptions: Sendable {
+    /// The starting world.
+    public var scenario: Scenario
+    /// Where files go (kubeconfig, env, CA, request log); a fresh temporary directory when nil.
+    public var directory: URL?
+    /// Gateways for `.many`.
+    public var gateways: Int
+    /// Namespaces for `.many`.
+    public var namespaces: Int
+    /// Unrelated ConfigMaps for `.many` (spread over the namespaces), for listing benchmarks.
+    public var noiseObjects: Int
+    /// Rollout speed.
+    public var controller: ControllerOptions
+    /// Whether to serve the admin endpoint (used by the `apimtoken-sandbox` command line).
+    public var adminEndpoint: Bool
+
+    /// Options with test-friendly defaults.
+    public init(
+        scenario: Scenario = .demo, directory: URL? = nil, gateways: Int = 20, namespaces: Int = 4, noiseObjects: Int = 0,
+        controller: ControllerOptions = ControllerOptions(), adminEndpoint: Bool = false
+    ) {
+        self.scenario = scenario
+        self.directory = directory
+        self.gateways = gateways
+        self.namespaces = namespaces
+        self.noiseObjects = noiseObjects
+        self.controller = controller
+        self.adminEndpoint = adminEndpoint
+    }
+}
+
+// MARK: - DemoAzure
+
+/// The fixed names and credentials of the simulated Azure, as the scenarios create them.
+public struct DemoAzure: Sendable {
+    /// The tenant.
+    public var tenantID = "00000000-0000-4000-8000-00000000a0a0"
+    /// The subscription.
+    public var subscriptionID = "00000000-0000-4000-8000-000000000001"
+    /// The resource group.
+    public var resourceGroup = "rg-apim-demo"
+    /// The APIM service.
+    public var serviceName = "demo-apim"
+    /// The demo service principal's client id (allowed `Microsoft.ApiManagement/service/*`).
+    public var clientID = "00000000-0000-4000-8000-0000000000c1"
+    /// Its client secret (random per sandbox).
+    public var clientSecret: String
+    /// A service principal with no Azure role at all, for 403 tests.
+    public var unprivilegedClientID = "00000000-0000-4000-8000-0000000000c2"
+    /// Its client secret.
+    public var unprivilegedClientSecret: String
+    /// The user-assigned managed identity's client id (IMDS; same rights as the demo principal).
+    public var managedIdentityClientID = "00000000-0000-4000-8000-0000000000d1"
+    /// The user-assigned managed identity's resource id.
+    public var managedIdentityResourceID = "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-apim-demo/providers/Microsoft.ManagedIdentity/userAssignedIdentities/apimtoken"
+    /// The system-assigned identity's client id.
+    public var systemIdentityClientID = "00000000-0000-4000-8000-0000000000d0"
+    /// The service account trusted for workload identity (federated credential of the demo principal).
+    public var workloadIdentityServiceAccount = "apim/apimtoken-rotator"
+}

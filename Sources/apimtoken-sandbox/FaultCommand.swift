@@ -1,0 +1,92 @@
+import APIMTokenSandbox
+import ArgumentParser
+import Foundation
+
+/// `fault`: injects, lists or clears faults in the running sandbox.
+struct FaultCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fault",
+        abstract: "Inject a fault into the next COUNT matching requests, or list/clear pending faults.",
+        discussion: "Example: apimtoken-sandbox fault --server arm --method POST --path '*/generateToken' --count 2 --status 429 --retry-after 3")
+
+    @OptionGroup var dir: DirectoryOption
+
+    @Option(help: "kubernetes, arm, entra or imds (default: any).")
+    var server: SandboxServer?
+    @Option(help: "The HTTP method (default: any).")
+    var method: String?
+    @Option(help: "A glob over the request path; * matches anything, including /.")
+    var path: String?
+    @Option(help: "How many requests get the fault.")
+    var count: Int = 1
+    @Option(help: "Answer with this HTTP status.")
+    var status: Int?
+    @Option(name: .customLong("header"), help: "An extra response header NAME=VALUE (repeatable).")
+    var headers: [String] = []
+    @Option(help: "Add Retry-After: SECONDS.")
+    var retryAfter: Int?
+    @Option(help: "Add Retry-After as an HTTP date SECONDS from now.")
+    var retryAfterDate: Int?
+    @Option(help: "Add retry-after-ms: MS.")
+    var retryAfterMs: Int?
+    @Option(help: "Add x-ms-retry-after-ms: MS.")
+    var xMsRetryAfterMs: Int?
+    @Option(help: "Delay the request this many seconds, then answer normally.")
+    var latency: Double?
+    @Flag(help: "Reset the connection instead of answering.")
+    var reset = false
+    @Flag(help: "List pending faults.")
+    var list = false
+    @Flag(help: "Remove every pending fault.")
+    var clear = false
+
+    func validate() throws {
+        if list || clear { return }
+        guard path != nil else { throw ValidationError("--path is required to inject a fault") }
+        let actions = [status != nil, latency != nil, reset].filter { $0 }.count
+        guard actions == 1 else { throw ValidationError("give exactly one of --status, --latency or --reset") }
+        guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
+        for h in headers where !h.contains("=") { throw ValidationError("--header must be NAME=VALUE, got \(h)") }
+    }
+
+    func run() async throws {
+        let client = try AdminClient(dir)
+        if clear {
+            _ = try await client.send("DELETE", "/faults")
+            print("faults cleared")
+            return
+        }
+        if list {
+            let (_, data) = try await client.send("GET", "/faults")
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        let action: Fault.Action
+        if let status {
+            var h: [String: String] = [:]
+            for pair in headers {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                h[kv[0]] = kv.count > 1 ? kv[1] : ""
+            }
+            let forms: [Fault.RetryAfter?] = [
+                retryAfter.map { .seconds($0) }, retryAfterDate.map { .httpDate(secondsFromNow: $0) },
+                retryAfterMs.map { .retryAfterMilliseconds($0) }, xMsRetryAfterMs.map { .msRetryAfterMilliseconds($0) },
+            ]
+            for form in forms.compactMap({ $0 }) { h[form.header.0] = form.header.1 }
+            action = .respond(status: status, headers: h, body: nil)
+        } else if let latency {
+            action = .latency(seconds: latency)
+        } else {
+            action = .reset
+        }
+        let fault = Fault(server: server, method: method?.uppercased(), pathPattern: path!, count: count, action: action)
+        let (code, data) = try await client.send("POST", "/faults", body: try JSONEncoder().encode(fault))
+        guard code == 201 else {
+            FileHandle.standardError.write(Data("apimtoken-sandbox: \(String(decoding: data, as: UTF8.self))\n".utf8))
+            throw ExitCode(1)
+        }
+        print("fault injected: \(method?.uppercased() ?? "*") \(path!) ×\(count)")
+    }
+}
+
+extension SandboxServer: ExpressibleByArgument {}

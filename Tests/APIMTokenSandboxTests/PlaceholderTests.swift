@@ -1,6 +1,0 @@
-import Testing
-@testable import APIMTokenSandbox
-
-@Suite struct SandboxNameTests {
-    @Test func introducesItself() { #expect(SandboxInfo.name == "apimtoken-sandbox") }
-}
