@@ -89,5 +89,10 @@ let package = Package(
             name: "APIMTokenSandboxTests",
             dependencies: ["APIMTokenSandbox"]
         ),
+        // The built `kubectl-apimtoken` binary run against an in-process sandbox, directly and through kubectl.
+        .testTarget(
+            name: "APIMTokenEndToEndTests",
+            dependencies: ["APIMTokenSandbox"]
+        ),
     ]
 )
