@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// Hostile kubeconfigs through the built binary: exit 2 with a message, quickly, never a crash or a hang.
+/// Hostile kubeconfigs through the built binary: exit 2 with a message, never a crash or a hang (the run is bounded
+/// at 30 s; how fast each is rejected is measured by the kubeconfig tests, not asserted here).
 @Suite struct HostileInputEndToEndTests {
     static func write(_ name: String, _ data: Data) throws -> String {
         let path = E2E.freshDirectory("hostile") + "/" + name
@@ -25,10 +26,8 @@ import Testing
         guard let binary = E2E.binary else { return }
         let (name, make) = Self.cases[index]
         let path = try Self.write(name, make())
-        let started = Date()
         let run = await E2E.run([binary, "status", "--kubeconfig", path], environment: ["PATH": "/usr/bin:/bin", "HOME": E2E.freshDirectory("home")], timeout: 30)
         #expect(run.status == 2, "\(name): \(run)")
         #expect(run.stderr.hasPrefix("error: "), "\(name): \(run)")
-        #expect(Date().timeIntervalSince(started) < 10, "\(name) took too long")
     }
 }

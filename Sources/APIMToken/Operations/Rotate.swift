@@ -237,7 +237,7 @@ public struct RotateOperation: Sendable {
                     return result
                 }
                 if attempt == 1, !request.noRestart, keyOverride == nil,
-                    target.workloads.contains(where: { Self.lastRollout(of: $0).map { $0 < rotatedAt } ?? true })
+                    target.workloads.contains(where: { !Self.rolledOut($0, since: rotatedAt) })
                 {
                     // The last run wrote the token but did not restart (exit 6): restart only.
                     result.skipped = true
@@ -489,9 +489,12 @@ public struct RotateOperation: Sendable {
         }
     }
 
-    /// When a workload's pods were last rolled: its `restartedAt` annotation, else its creation.
-    static func lastRollout(of workload: Workload) -> Date? {
-        [workload.template.metadata?.annotation(Annotations.restartedAt).flatMap(RFC3339.parse), workload.metadata.creationTimestamp]
-            .compactMap { $0 }.max()
+    /// Whether a workload's pods were rolled after the token written at `rotatedAt`: a `restartedAt` at or after it
+    /// (restarts happen after the write, often in the same second), or a workload created strictly later.
+    static func rolledOut(_ workload: Workload, since rotatedAt: Date) -> Bool {
+        if let restarted = workload.template.metadata?.annotation(Annotations.restartedAt).flatMap(RFC3339.parse), restarted >= rotatedAt {
+            return true
+        }
+        return workload.metadata.creationTimestamp.map { $0 > rotatedAt } ?? false
     }
 }

@@ -84,13 +84,14 @@ import Testing
     }
 
     @Test func aHungAzIsKilledAtTheTimeout() async throws {
-        let (directory, environment) = try await Self.standIn("sleep 30")
+        let (directory, environment) = try await Self.standIn("sleep 120")
         defer { try? FileManager.default.removeItem(at: directory) }
         let credential = AzureCLICredential(
             options: .init(timeout: .milliseconds(500)), runner: POSIXProcessRunner(), environment: environment)
         let started = ContinuousClock.now
         let error = try await #require(throws: AuthenticationFailedError.self) { try await credential.getToken(scope: Self.scope) }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The stand-in sleeps 120 s; finishing far sooner proves the kill (the bound is loose: CI machines are shared).
+        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(error.message.contains("did not finish"))
     }
 

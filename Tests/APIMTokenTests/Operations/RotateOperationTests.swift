@@ -31,9 +31,9 @@ import Testing
         }
     }
 
-    static func deployment(paused: Bool) -> [String: Any] {
+    static func deployment(paused: Bool, created: String = "2026-10-27T03:00:00Z") -> [String: Any] {
         [
-            "metadata": ["name": "demo", "namespace": "apim", "generation": 1, "creationTimestamp": "2026-10-27T03:00:00Z"],
+            "metadata": ["name": "demo", "namespace": "apim", "generation": 1, "creationTimestamp": created],
             "spec": [
                 "replicas": 1, "paused": paused, "selector": ["matchLabels": ["app": "demo"]],
                 "template": ["metadata": ["labels": ["app": "demo"]], "spec": ["containers": [
@@ -137,6 +137,15 @@ import Testing
         #expect(rerun.restarted == ["deployment/demo"])
         #expect(rerun.rollout == "complete")
         #expect(api.requests.filter { $0 == "PATCH \(Self.secretPath)" }.count == 1)
+    }
+
+    @Test func aWorkloadCreatedInTheSameSecondAsTheWriteStillGetsTheRestartOnlyRerun() async throws {
+        api.put(Self.deploymentPath, Self.deployment(paused: false, created: "2026-11-23T10:00:00Z"))
+        api.failures["PATCH \(Self.deploymentPath)"] = [403]
+        await #expect(throws: RestartFailedError.self) { try await operation.run(RotateRequest(namespace: "apim")) }
+        let rerun = try await operation.run(RotateRequest(namespace: "apim"))
+        #expect(issuer.generated.count == 1)
+        #expect(rerun.restarted == ["deployment/demo"])
     }
 
     @Test func aFreshTokenNeedsNoRotation() async throws {
