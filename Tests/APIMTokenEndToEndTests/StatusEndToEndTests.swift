@@ -84,6 +84,39 @@ import Testing
         }
         #expect(stable(direct) == stable(viaKubectl))
         #expect(stable(direct).count == 3)
+
+        let since = Date()
+        let rotated = await E2E.run(["/usr/bin/kubectl", "apimtoken", "rotate", "-n", "apim", "-k", "secondary", "-o", "json"], environment: env)
+        #expect(rotated.status == 0, "\(rotated)")
+        #expect(rotated.json["key"] as? String == "secondary")
+        await RotateEndToEndTests.verifyRotated(sandbox, key: .secondary, since: since)
+    }
+
+    @Test func theInstalledCronJobIsShownWithItsNextRunInItsTimeZone() async throws {
+        let sandbox = try await E2E.sandbox()
+        defer { Task { await sandbox.shutdown() } }
+        _ = try sandbox.put([
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": ["name": "apimtoken-demo", "namespace": "apim", "labels": ["apimtoken.kubectl-plugin/secret": "demo-token"]],
+            "spec": [
+                "schedule": "30 2 * * *", "timeZone": "Europe/Berlin", "suspend": false,
+                "jobTemplate": ["spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "rotate", "image": "kubectl-apimtoken"]]]]]],
+            ],
+        ])
+        let run = await E2E.plugin(sandbox, ["status", "demo", "-n", "apim", "-o", "json"])
+        #expect(run.status == 0, "\(run)")
+        let cronJob = try #require((run.json["gateways"] as? [[String: Any]])?.first?["cronJob"] as? [String: Any])
+        #expect(cronJob["name"] as? String == "apimtoken-demo")
+        #expect(cronJob["schedule"] as? String == "30 2 * * *")
+        #expect(cronJob["timeZone"] as? String == "Europe/Berlin")
+        #expect(cronJob["suspended"] as? Bool == false)
+        // The next 02:30 in Berlin, computed here with Foundation's calendar.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let next = try #require(calendar.nextDate(after: Date(), matching: DateComponents(hour: 2, minute: 30), matchingPolicy: .nextTime))
+        #expect(cronJob["nextRun"] as? String == ISO8601DateFormatter().string(from: next))
+        let table = await E2E.plugin(sandbox, ["status", "-n", "apim"])
+        #expect(table.stdout.contains("apimtoken-demo"))
     }
 
     static func setSecret(_ sandbox: Sandbox, _ namespace: String, _ name: String, _ key: String, _ value: String) throws {
