@@ -21,9 +21,6 @@ struct Rotate: AsyncParsableCommand {
     @Option(name: .customLong("if-expires-within"), help: ArgumentHelp("Only rotate when the token expires within this (e.g. 10d).", valueName: "duration"))
     var ifExpiresWithin: String?
 
-    @Option(help: ArgumentHelp("How long the new token is valid (at most 30d).", valueName: "duration"))
-    var validity = "29d"
-
     @Flag(name: .customLong("create-secret"), help: "Create the Secret when it does not exist.")
     var createSecret = false
 
@@ -33,28 +30,22 @@ struct Rotate: AsyncParsableCommand {
     @Flag(name: .customLong("no-wait"), help: "Do not wait for the rollout.")
     var noWait = false
 
-    @Option(help: ArgumentHelp("How long to wait for the rollout.", valueName: "duration"))
-    var timeout = "10m"
-
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("text or json.", valueName: "format"))
-    var output: RotateOutput = .text
+    @OptionGroup var rotation: RotationOptions
 
     @OptionGroup(title: "Azure login") var login: LoginFlags
     @OptionGroup(title: "Kubernetes") var kube: KubeOptions
     @OptionGroup(title: "Output") var global: GlobalOptions
 
     func validate() throws {
-        let validity = try parseDuration(validity, flag: "--validity")
-        if validity <= 0 || validity > RotateRequest.maximumValidity { throw ValidationError("--validity must be more than 0 and at most 30d") }
         if let ifExpiresWithin { _ = try parseDuration(ifExpiresWithin, flag: "--if-expires-within") }
-        _ = try parseDuration(timeout, flag: "--timeout")
     }
 
     func run() async throws {
         let context = CommandContext(global: global)
         let request = try RotateCommandSupport.request(
             target: target, tokenKey: tokenKey, kube: kube, environment: context.environment, namespace: "",
-            ifExpiresWithin: ifExpiresWithin, validity: validity, createSecret: createSecret, dryRun: dryRun, wait: !noWait, timeout: timeout)
+            ifExpiresWithin: ifExpiresWithin, validity: rotation.validity, createSecret: createSecret, dryRun: dryRun, wait: !noWait,
+            timeout: rotation.timeout)
         let session = try await ClusterSession.open(
             flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
         var resolved = request
@@ -62,7 +53,7 @@ struct Rotate: AsyncParsableCommand {
         let operation = RotateCommandSupport.operation(session: session, context: context, target: target, login: login)
         let result = try await operation.run(resolved)
         context.terminal.endLive()
-        RotateCommandSupport.render(result, output: output, terminal: context.terminal)
+        RotateCommandSupport.render(result, output: rotation.output, terminal: context.terminal)
     }
 }
 

@@ -23,14 +23,7 @@ struct SwitchKey: AsyncParsableCommand {
     @Flag(help: "Do not ask for confirmation.")
     var yes = false
 
-    @Option(help: ArgumentHelp("How long the new token is valid (at most 30d).", valueName: "duration"))
-    var validity = "29d"
-
-    @Option(help: ArgumentHelp("How long to wait for the rollout.", valueName: "duration"))
-    var timeout = "10m"
-
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("text or json.", valueName: "format"))
-    var output: RotateOutput = .text
+    @OptionGroup var rotation: RotationOptions
 
     @OptionGroup(title: "Target") var target: TargetOptions
     @OptionGroup(title: "Azure login") var login: LoginFlags
@@ -38,9 +31,6 @@ struct SwitchKey: AsyncParsableCommand {
     @OptionGroup(title: "Output") var global: GlobalOptions
 
     func validate() throws {
-        let validity = try parseDuration(validity, flag: "--validity")
-        if validity <= 0 || validity > RotateRequest.maximumValidity { throw ValidationError("--validity must be more than 0 and at most 30d") }
-        _ = try parseDuration(timeout, flag: "--timeout")
         if target.noRestart { throw ValidationError("switch-key restarts the gateway by design; --no-restart cannot be used") }
     }
 
@@ -48,7 +38,7 @@ struct SwitchKey: AsyncParsableCommand {
         let context = CommandContext(global: global)
         var request = try RotateCommandSupport.request(
             target: target, tokenKey: nil, kube: kube, environment: context.environment, namespace: "", ifExpiresWithin: nil,
-            validity: validity, createSecret: false, dryRun: false, wait: true, timeout: timeout)
+            validity: rotation.validity, createSecret: false, dryRun: false, wait: true, timeout: rotation.timeout)
         let session = try await ClusterSession.open(
             flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
         request.namespace = session.connection.namespace
@@ -65,7 +55,7 @@ struct SwitchKey: AsyncParsableCommand {
         }
         let result = try await operation.run(request, to: to, regenerateOld: regenerateOld)
         terminal.endLive()
-        switch output {
+        switch rotation.output {
         case .json: terminal.out((try? OutputFormat.document(result, as: .json)) ?? "{}")
         case .text: terminal.out(result.summary)
         }
