@@ -5,12 +5,19 @@ import Foundation
 /// Any JSON value, kept as it came: for copying parts of server objects that this tool does not model
 /// (a CronJob's `jobTemplate.spec` into a Job).
 public indirect enum JSONValue: Sendable, Equatable, Codable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without a fraction (Kubernetes integers: `backoffLimit`, ports).
     case integer(Int64)
+    /// Any other number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object (key order is not kept; encoders sort keys).
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {

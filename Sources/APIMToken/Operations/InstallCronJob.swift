@@ -282,11 +282,20 @@ struct MetadataOnly<Kind: ListedKind>: KubernetesObject {
     var metadata: ObjectMeta
 }
 
+// The kinds `--uninstall` lists, one marker type each.
+/// CronJobs.
 enum CronJobsKind: ListedKind { static var resourceType: ResourceType { .cronJobs } }
+/// Jobs.
 enum JobsKind: ListedKind { static var resourceType: ResourceType { .jobs } }
+/// AzureIdentityBindings.
 enum AzureIdentityBindingsKind: ListedKind { static var resourceType: ResourceType { .azureIdentityBindings } }
+/// AzureIdentities.
 enum AzureIdentitiesKind: ListedKind { static var resourceType: ResourceType { .azureIdentities } }
+/// Secrets.
 enum SecretsKind: ListedKind { static var resourceType: ResourceType { .secrets } }
+/// RoleBindings.
 enum RoleBindingsKind: ListedKind { static var resourceType: ResourceType { .roleBindings } }
+/// Roles.
 enum RolesKind: ListedKind { static var resourceType: ResourceType { .roles } }
+/// ServiceAccounts.
 enum ServiceAccountsKind: ListedKind { static var resourceType: ResourceType { .serviceAccounts } }
