@@ -242,6 +242,11 @@ public enum InstallCronJob {
         }
         return AzureCustomRole(subscriptionID: subscriptionID, resourceGroup: resourceGroup, allowKeyRegeneration: allowKeyRegeneration)
     }
+
+    /// `--print-azure-role`: the role as the JSON `az role definition create --role-definition @-` reads.
+    public static func printAzureRole(subscription: String, resourceGroup: String, allowKeyRegeneration: Bool) throws -> String {
+        try azureRole(subscriptionID: subscription, resourceGroup: resourceGroup, allowKeyRegeneration: allowKeyRegeneration).json()
+    }
 }
 
 // MARK: - Wire types
