@@ -109,3 +109,27 @@ import Testing
         Issue.record("no RoleBinding")
     }
 }
+
+/// The aad-pod-identity objects have the shape of the `aadpodidentity.k8s.io/v1` CRDs (which kubernetes-validate
+/// has no schema for): `AzureIdentitySpec{type int, resourceID, clientID}`, `AzureIdentityBindingSpec{azureIdentity,
+/// selector}`, and the pod carries `aadpodidbinding: <selector>`.
+@Suite struct ManifestsAADPodIdentityTests {
+    @Test func objectsMatchTheCRDFields() throws {
+        let identity = CronJobIdentity.aadPodIdentity(resourceID: "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i", clientID: "cid")
+        let objects = try InstallManifests(ManifestFixtures.configuration(identity)).objects
+        let list = try JSONSerialization.jsonObject(with: Data(ManifestRenderer.json(objects).utf8)) as! [String: Any]
+        let items = list["items"] as! [[String: Any]]
+        let azureIdentity = try #require(items.first { $0["kind"] as? String == "AzureIdentity" })
+        let identitySpec = try #require(azureIdentity["spec"] as? [String: Any])
+        #expect(Set(identitySpec.keys) == ["type", "resourceID", "clientID"])
+        #expect(identitySpec["type"] as? Int == 0, "0 is a user-assigned managed identity")
+        #expect(identitySpec["clientID"] as? String == "cid")
+        let binding = try #require(items.first { $0["kind"] as? String == "AzureIdentityBinding" })
+        let bindingSpec = try #require(binding["spec"] as? [String: Any])
+        #expect(Set(bindingSpec.keys) == ["azureIdentity", "selector"])
+        #expect(bindingSpec["azureIdentity"] as? String == (azureIdentity["metadata"] as? [String: Any])?["name"] as? String)
+        let pod = try ManifestsPodSecurityTests.renderedPod(identity, .init(kind: .deployment, name: "demo"))
+        #expect((pod.metadata["labels"] as? [String: String])?["aadpodidbinding"] == bindingSpec["selector"] as? String)
+        for item in [azureIdentity, binding] { #expect(item["apiVersion"] as? String == "aadpodidentity.k8s.io/v1") }
+    }
+}
