@@ -246,33 +246,22 @@ public struct InstallManifests: Sendable {
 
     /// The Role's rules: exactly what `rotate` run by the CronJob calls, nothing cluster-wide, no wildcards.
     ///
-    /// `list` cannot be narrowed by `resourceNames` (the API server authorizes a collection request without a
-    /// name), so the two `list` rules cover every pod and ReplicaSet/ControllerRevision in the namespace; they
-    /// reveal metadata and specs, never Secret values.
+    /// The CronJob names the Secret, its key, the gateway and the workload, so `rotate` discovers nothing and lists
+    /// nothing; its rollout wait polls the one workload by name (`get`), so no `list` or `watch` is needed at all.
+    /// The end-to-end tests remove each verb and name in turn and see the run fail.
     static func rules(_ configuration: CronJobInstallConfiguration) -> [PolicyRule] {
         let workload = configuration.workload
-        var rules: [PolicyRule] = [
+        return [
             // Read the token Secret, then write the new token with one merge patch (resourceVersion precondition).
             PolicyRule(apiGroups: [""], resources: ["secrets"], resourceNames: [configuration.tokenSecret], verbs: ["get", "patch"]),
-            // Read the workload (paused/OnDelete check, rollout status) and restart it the way `rollout restart`
-            // does (a patch of the pod template's restartedAt annotation).
+            // Read the workload (paused/OnDelete check, rollout status by polling) and restart it the way
+            // `rollout restart` does (a patch of the pod template's restartedAt annotation).
             PolicyRule(
                 apiGroups: ["apps"], resources: [workload.kind.resourceType.plural], resourceNames: [workload.name],
                 verbs: ["get", "patch"]),
+            // Record TokenRotated / TokenRotationFailed on the Secret. Event names are generated, so no resourceNames.
+            PolicyRule(apiGroups: [""], resources: ["events"], verbs: ["create"]),
         ]
-        switch workload.kind {
-        case .deployment:
-            // Rollout wait: find the new ReplicaSet of the Deployment by its selector.
-            rules.append(PolicyRule(apiGroups: ["apps"], resources: ["replicasets"], verbs: ["list"]))
-        case .statefulset, .daemonset:
-            // Rollout wait: find the update revision by its selector.
-            rules.append(PolicyRule(apiGroups: ["apps"], resources: ["controllerrevisions"], verbs: ["list"]))
-        }
-        // Rollout wait: the workload's pods by its selector (ready and on the new template).
-        rules.append(PolicyRule(apiGroups: [""], resources: ["pods"], verbs: ["list"]))
-        // Record TokenRotated / TokenRotationFailed on the Secret. Event names are generated, so no resourceNames.
-        rules.append(PolicyRule(apiGroups: [""], resources: ["events"], verbs: ["create"]))
-        return rules
     }
 
     // MARK: Environment

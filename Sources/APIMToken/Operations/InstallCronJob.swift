@@ -50,10 +50,6 @@ public struct InstallCronJobError: APIMTokenError {
     }
 }
 
-extension String {
-    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
-}
-
 // MARK: - InstallCronJob
 
 /// `install-cronjob`: apply the manifests with server-side apply, remove them by label, start a run now, and the

@@ -50,7 +50,7 @@ extension HTTPRequest {
     }
 
     /// The body as a JSON object.
-    var jsonBody: [String: Any]? {
+    var jsonObject: [String: Any]? {
         body.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
     }
 }

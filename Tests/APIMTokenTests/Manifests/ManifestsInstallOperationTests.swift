@@ -43,13 +43,13 @@ import Testing
         ManifestsFakeTransport { request in
             switch request.method {
             case .patch:
-                var object = request.jsonBody ?? [:]
+                var object = request.jsonObject ?? [:]
                 var metadata = object["metadata"] as? [String: Any] ?? [:]
                 metadata["uid"] = "uid-\(metadata["name"] as? String ?? "")"
                 object["metadata"] = metadata
                 return ManifestsFakeTransport.json(200, object)
             case .post:
-                var object = request.jsonBody ?? [:]
+                var object = request.jsonObject ?? [:]
                 var metadata = object["metadata"] as? [String: Any] ?? [:]
                 metadata["uid"] = "job-uid"
                 object["metadata"] = metadata
@@ -93,7 +93,7 @@ import Testing
         ])
         #expect(!result.dryRun && result.job == nil)
         // The body is the manifest itself.
-        let cronJobBody = try #require(transport.requests.last?.jsonBody)
+        let cronJobBody = try #require(transport.requests.last?.jsonObject)
         #expect(cronJobBody["kind"] as? String == "CronJob" && cronJobBody["apiVersion"] as? String == "batch/v1")
     }
 
@@ -112,7 +112,7 @@ import Testing
         let manifests = try InstallManifests(ManifestFixtures.configuration(ManifestsRedactionTests.newSecret))
         let result = try await InstallCronJob.apply(manifests, client: transport.client())
         let secretRequest = try #require(transport.requests.first { $0.path.hasSuffix("/secrets/apimtoken-demo-azure-sp") })
-        let stringData = try #require(secretRequest.jsonBody?["stringData"] as? [String: String])
+        let stringData = try #require(secretRequest.jsonObject?["stringData"] as? [String: String])
         #expect(stringData["AZURE_CLIENT_SECRET"] == ManifestFixtures.canary)
         let reported = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
         #expect(!reported.contains(ManifestFixtures.canary))
@@ -127,7 +127,7 @@ import Testing
         #expect(post.method == .post)
         #expect(post.path == "/apis/batch/v1/namespaces/apim/jobs")
         #expect(post.query["fieldManager"] == "kubectl-apimtoken")
-        let job = try #require(post.jsonBody)
+        let job = try #require(post.jsonObject)
         #expect(job["apiVersion"] as? String == "batch/v1" && job["kind"] as? String == "Job")
         let metadata = try #require(job["metadata"] as? [String: Any])
         #expect(metadata["name"] as? String == "apimtoken-demo-manual-abcde")
@@ -141,7 +141,7 @@ import Testing
         #expect(owners[0]["name"] as? String == "apimtoken-demo")
         #expect(owners[0]["uid"] as? String == "uid-apimtoken-demo")
         // The spec is the CronJob's job template spec, unchanged.
-        let cronJobBody = try #require(transport.requests.first { $0.path.hasSuffix("/cronjobs/apimtoken-demo") }?.jsonBody)
+        let cronJobBody = try #require(transport.requests.first { $0.path.hasSuffix("/cronjobs/apimtoken-demo") }?.jsonObject)
         let templateSpec = (((cronJobBody["spec"] as! [String: Any])["jobTemplate"] as! [String: Any])["spec"] as! [String: Any])
         #expect(NSDictionary(dictionary: job["spec"] as! [String: Any]).isEqual(to: templateSpec))
         #expect(result.job == ObjectSummary(kind: "Job", apiVersion: "batch/v1", name: "apimtoken-demo-manual-abcde", namespace: "apim"))
@@ -162,13 +162,13 @@ import Testing
         let cronJobBody = try JSONSerialization.data(withJSONObject: cronJob)
         let transport = ManifestsFakeTransport { request in
             if request.method == .get { return HTTPResponse(status: 200, body: cronJobBody) }
-            var object = request.jsonBody ?? [:]
+            var object = request.jsonObject ?? [:]
             object["status"] = [:] as [String: Any]
             return ManifestsFakeTransport.json(201, object)
         }
         let result = try await InstallCronJob.runNow(cronJob: "apimtoken-demo", namespace: "apim", client: transport.client())
         #expect(transport.requests.map(\.method) == [.get, .post])
-        let job = try #require(transport.requests[1].jsonBody)
+        let job = try #require(transport.requests[1].jsonObject)
         let metadata = job["metadata"] as! [String: Any]
         #expect((metadata["annotations"] as? [String: String]) == ["cronjob.kubernetes.io/instantiate": "manual", "note": "kept"])
         #expect((metadata["labels"] as? [String: String]) == ["a": "b"])
@@ -233,7 +233,7 @@ import Testing
                     "message": "rolebindings.rbac.authorization.k8s.io is forbidden",
                 ])
             }
-            return ManifestsFakeTransport.json(200, request.jsonBody ?? [:])
+            return ManifestsFakeTransport.json(200, request.jsonObject ?? [:])
         }
         let manifests = try InstallManifests(ManifestFixtures.configuration(.workloadIdentity(clientID: "c", tenantID: nil)))
         let error = try await #require(throws: InstallCronJobError.self) {
@@ -249,7 +249,7 @@ import Testing
     @Test func missingAADPodIdentityCRDsGetASpecificRemedy() async throws {
         let transport = ManifestsFakeTransport { request in
             if request.path.contains("aadpodidentity") { return ManifestsFakeTransport.notFound("azureidentities", "apimtoken-demo") }
-            return ManifestsFakeTransport.json(200, request.jsonBody ?? [:])
+            return ManifestsFakeTransport.json(200, request.jsonObject ?? [:])
         }
         let manifests = try InstallManifests(ManifestFixtures.configuration(.aadPodIdentity(resourceID: "/r", clientID: "c")))
         let error = try await #require(throws: InstallCronJobError.self) {
