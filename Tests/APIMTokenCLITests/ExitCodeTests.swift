@@ -11,6 +11,9 @@ import APIMToken
         ["rotate", "--restart", "deployment/a", "--no-restart"], ["rotate", "-k", "tertiary"], ["rotate", "-l", "password"],
         ["rotate", "--request-timeout", "fast"], ["switch-key", "--to", "both"], ["switch-key", "--no-restart"],
         ["status", "--kubeconfig", "/nonexistent/kubeconfig"], ["frobnicate"],
+        ["install-cronjob", "--identity", "magic"], ["install-cronjob", "--schedule", "61 * * * *"],
+        ["install-cronjob", "--time-zone", "Mars/Olympus"], ["install-cronjob", "--uninstall", "--run-now"],
+        ["install-cronjob", "--dry-run", "sometimes"], ["install-cronjob", "--print-azure-role"],
     ])
     func usageErrorsAreExitTwo(arguments: [String]) async {
         #expect(await APIMTokenCommand.run(arguments: arguments) == 2)
@@ -37,7 +40,7 @@ import APIMToken
 
     @Test func everySubcommandIsListedInHelp() {
         let help = APIMTokenCommand.helpMessage()
-        for name in ["status", "rotate", "switch-key"] { #expect(help.contains(name)) }
+        for name in ["status", "rotate", "switch-key", "install-cronjob"] { #expect(help.contains(name)) }
         #expect(APIMTokenCommand.helpMessage(for: Rotate.self).contains("USAGE: kubectl apimtoken rotate"))
     }
 }
