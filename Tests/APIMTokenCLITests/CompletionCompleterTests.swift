@@ -122,6 +122,7 @@ import Testing
     @Test func knownValuesOfPlainStringOptions() async throws {
         #expect(try await completer().complete(["install-cronjob", "--dry-run=", ]).values == ["--dry-run=client", "--dry-run=server"])
         #expect(try await completer().complete(["install-cronjob", "--login-method", "w"]).values == ["workload-identity"])
+        #expect(try await completer().complete(["install-cronjob", "-o", ""]).values == ["yaml", "json"])
     }
 
     @Test func aListDeclaredInTheTreeWins() async throws {

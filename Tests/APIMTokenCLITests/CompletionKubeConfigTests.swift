@@ -74,3 +74,20 @@ import Testing
         #expect(candidates.namespaces == [CompletionCandidate("x", "contexts a, b")])
     }
 }
+
+/// The closure `KubeOptions` can hand to `completion: .custom(…)` so that the bash, zsh and fish scripts complete
+/// contexts and namespaces too (ArgumentParser passes the shell's words, the command name first).
+@Suite struct CompletionKubeConfigClosureTests {
+    @Test func offersNamespacesAndHonoursKubeconfigAmongTheWords() throws {
+        let path = try CompletionFixtures.write(CompletionFixtures.kubeconfig)
+        let other = try CompletionFixtures.write("contexts: [{name: x, context: {cluster: c, user: u, namespace: gateways}}]\n")
+        let environment = Environment(["HOME": "/nonexistent", "KUBECONFIG": path])
+        let namespaces = KubeConfigCandidates.customCompletion(\.namespaces, environment: environment)
+        #expect(namespaces(["kubectl-apimtoken", "status", "-n", ""], 3, "") == ["apim", "apim-prod"])
+        #expect(namespaces(["kubectl-apimtoken", "status", "-n", "apim-"], 3, "apim-") == ["apim-prod"])
+        #expect(namespaces(["kubectl-apimtoken", "status", "--kubeconfig", other, "-n", ""], 5, "") == ["gateways"])
+        #expect(namespaces(["kubectl-apimtoken", "status", "--kubeconfig=\(other)", "-n", ""], 4, "") == ["gateways"])
+        let contexts = KubeConfigCandidates.customCompletion(\.contexts, environment: environment)
+        #expect(contexts(["kubectl-apimtoken", "rotate", "--context", "s"], 3, "s") == ["staging"])
+    }
+}

@@ -78,6 +78,7 @@ struct CompletionFakeInstall: AsyncParsableCommand {
     @Option(help: "The identity kind.") var identity: CompletionFakeIdentity = .workloadIdentity
     @Option(name: .customLong("dry-run")) var dryRun: String?
     @Option(name: .customLong("login-method")) var loginMethod: String?
+    @Option(name: [.short, .customLong("output")]) var output: String?
     @Option(completion: .custom { words, index, prefix in ["gw-\(index)-\(prefix)", "gw-b", "other:\(words.first ?? "")"] }) var gateway: String?
     @Option(completion: .custom { _, _, _ async in ["async-one", "async-two"] }) var slow: String?
     @Option(completion: .file(extensions: ["pem"])) var cert: String?

@@ -46,6 +46,22 @@ struct KubeConfigCandidates: Equatable, Sendable {
         self.namespaces = namespaces
     }
 
+    /// A `completion: .custom(…)` closure offering `candidates` (`\.contexts` or `\.namespaces`), for options
+    /// completed by the bash, zsh and fish scripts: it honours a `--kubeconfig` among the shell's words.
+    static func customCompletion(
+        _ candidates: KeyPath<KubeConfigCandidates, [CompletionCandidate]> & Sendable, environment: Environment = .process
+    ) -> @Sendable ([String], Int, String) -> [String] {
+        { words, index, prefix in
+            var kubeconfig: String?
+            for (position, word) in words.enumerated() where position < index {
+                if word == "--kubeconfig", position + 1 < index { kubeconfig = words[position + 1] }
+                if word.hasPrefix("--kubeconfig=") { kubeconfig = String(word.dropFirst("--kubeconfig=".count)) }
+            }
+            let loaded = load(kubeconfig: kubeconfig, environment: environment, workingDirectory: FileManager.default.currentDirectoryPath)
+            return loaded[keyPath: candidates].map(\.value).filter { $0.hasPrefix(prefix) }
+        }
+    }
+
     /// `~/x` as the shell would have expanded it (a word being completed is passed unexpanded).
     static func expandingTilde(_ path: String, home: String) -> String {
         if path == "~" { return home }

@@ -52,6 +52,7 @@ enum OptionValueSource: Equatable, Sendable {
             CompletionCandidate("client", "print the manifests, send nothing"),
             CompletionCandidate("server", "send with dryRun=All, persist nothing"),
         ]),
+        "output": .words([CompletionCandidate("yaml"), CompletionCandidate("json")]),
         "cloud": .words(AzureCloud.all.map { CompletionCandidate($0.name, $0.resourceManagerEndpoint.host ?? "") }),
         "restart": .words(
             ["deployment/", "statefulset/", "daemonset/"].map { CompletionCandidate($0) }, noSpace: true),
