@@ -1,0 +1,165 @@
+function __kubectl-apimtoken_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __kubectl-apimtoken_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __kubectl-apimtoken_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __kubectl-apimtoken_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __kubectl-apimtoken_parse_tokens -S
+    set -l unparsed_tokens (__kubectl-apimtoken_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'kubectl-apimtoken'
+        __kubectl-apimtoken_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'status'
+            __kubectl-apimtoken_parse_subcommand -r 1 'A/all-namespaces' 'o/output=' 'warn-within=' 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'v/verbose' 'no-color' 'version' 'h/help'
+        case 'rotate'
+            __kubectl-apimtoken_parse_subcommand 0 's/subscription-id=' 'r/resource-group=' 'a/apim-instance=' 'g/apim-gateway=' 't/token-secret=' 'token-secret-key=' 'restart=+' 'no-restart' 'cloud=' 'arm-endpoint=' 'api-version=' 'k/token-key=' 'if-expires-within=' 'validity=' 'create-secret' 'dry-run' 'no-wait' 'timeout=' 'o/output=' 'l/login-method=' 'client-id=' 'client-secret=' 'client-certificate=' 'tenant=' 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'v/verbose' 'no-color' 'version' 'h/help'
+        case 'switch-key'
+            __kubectl-apimtoken_parse_subcommand 0 'to=' 'regenerate-old' 'yes' 'validity=' 'timeout=' 'o/output=' 's/subscription-id=' 'r/resource-group=' 'a/apim-instance=' 'g/apim-gateway=' 't/token-secret=' 'token-secret-key=' 'restart=+' 'no-restart' 'cloud=' 'arm-endpoint=' 'api-version=' 'l/login-method=' 'client-id=' 'client-secret=' 'client-certificate=' 'tenant=' 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'v/verbose' 'no-color' 'version' 'h/help'
+        case 'help'
+            __kubectl-apimtoken_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __kubectl-apimtoken_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __kubectl-apimtoken_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __kubectl-apimtoken_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __kubectl-apimtoken_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__kubectl-apimtoken_tokens -p)
+    if test -z "$(__kubectl-apimtoken_tokens -t)"
+        set -l index (count (__kubectl-apimtoken_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'kubectl-apimtoken' -f
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_positional "kubectl-apimtoken" -eq 1' -fa 'status' -d 'Show every gateway\'s token: expiry, time left, key, rotation and CronJob.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_positional "kubectl-apimtoken" -eq 1' -fa 'rotate' -d 'Generate a new token, write it to the Secret, restart the gateway and wait for it.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_positional "kubectl-apimtoken" -eq 1' -fa 'switch-key' -d 'Move the gateway to the other key safely, and optionally regenerate the old one.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_positional "kubectl-apimtoken" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" A all-namespaces' -s 'A' -l 'all-namespaces' -d 'Every namespace.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" o output' -s 'o' -l 'output' -d 'table, wide, json or yaml.' -rfka 'table wide json yaml'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" warn-within' -l 'warn-within' -d 'Warn (exit 8) when a token expires within this.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file to use.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else NAMESPACE, else default).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" request-timeout' -l 'request-timeout' -d 'The time limit of each API request, e.g. 30s (0 means the default of 60s).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status"' -s 'v' -l 'verbose' -d 'More detail on stderr; repeat (-vvv) for more. Secrets are never shown.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" no-color' -l 'no-color' -d 'No colour (also when NO_COLOR is set).'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" s subscription-id' -s 's' -l 'subscription-id' -d 'Azure subscription id [SUBSCRIPTION_ID, AZURE_SUBSCRIPTION_ID].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" r resource-group' -s 'r' -l 'resource-group' -d 'Resource group of the APIM instance [RESOURCE_GROUP].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" a apim-instance' -s 'a' -l 'apim-instance' -d 'APIM instance name [APIM_INSTANCE].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" apim-gateway g' -s 'g' -l 'apim-gateway' -d 'Self-hosted gateway name [APIM_GATEWAY] (default: discovered).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" t token-secret' -s 't' -l 'token-secret' -d 'Secret that holds the token [TOKEN_SECRET] (default: discovered).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" token-secret-key' -l 'token-secret-key' -d 'Key in the Secret [TOKEN_SECRET_KEY] (default: discovered, else value).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate"' -l 'restart' -d 'Workload to restart, TYPE/NAME [K8S_OBJECT] (default: every workload using the Secret).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" no-restart' -l 'no-restart' -d 'Do not restart any workload.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" cloud' -l 'cloud' -d 'Azure cloud: AzureCloud, AzureUSGovernment, AzureChinaCloud [AZURE_CLOUD].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" arm-endpoint' -l 'arm-endpoint' -d 'Azure Resource Manager endpoint [ARM_ENDPOINT].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" api-version' -l 'api-version' -d 'ARM api-version (default 2024-05-01).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" k token-key' -s 'k' -l 'token-key' -d 'last, rotate, primary or secondary [TOKEN_KEY] (default last).' -rfka 'last rotate primary secondary'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" if-expires-within' -l 'if-expires-within' -d 'Only rotate when the token expires within this (e.g. 10d).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" validity' -l 'validity' -d 'How long the new token is valid (at most 30d).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" create-secret' -l 'create-secret' -d 'Create the Secret when it does not exist.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" dry-run' -l 'dry-run' -d 'Print the plan; change nothing and call no Azure API.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" no-wait' -l 'no-wait' -d 'Do not wait for the rollout.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" timeout' -l 'timeout' -d 'How long to wait for the rollout.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" o output' -s 'o' -l 'output' -d 'text or json.' -rfka 'text json'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" l login-method' -s 'l' -l 'login-method' -d 'auto, workload-identity, identity, sp or azurecli [LOGIN_METHOD].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" client-id' -l 'client-id' -d 'Application or user-assigned identity client id [AZURE_CLIENT_ID, SP_ID].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" client-secret' -l 'client-secret' -d 'Client secret, or a path to a PEM certificate and key [AZURE_CLIENT_SECRET, SP_SECRET]. Prefer the env var: flags show in ps.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" client-certificate' -l 'client-certificate' -d 'PEM certificate and key of a service principal [AZURE_CLIENT_CERTIFICATE_PATH].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" tenant' -l 'tenant' -d 'Tenant id [AZURE_TENANT_ID, TENANT_ID, TENANT].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file to use.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else NAMESPACE, else default).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" request-timeout' -l 'request-timeout' -d 'The time limit of each API request, e.g. 30s (0 means the default of 60s).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate"' -s 'v' -l 'verbose' -d 'More detail on stderr; repeat (-vvv) for more. Secrets are never shown.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" no-color' -l 'no-color' -d 'No colour (also when NO_COLOR is set).'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken rotate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" to' -l 'to' -d 'The key to move to (default: the other one).' -rfka 'primary secondary'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" regenerate-old' -l 'regenerate-old' -d 'After a complete rollout, regenerate the key that was in use.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" yes' -l 'yes' -d 'Do not ask for confirmation.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" validity' -l 'validity' -d 'How long the new token is valid (at most 30d).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" timeout' -l 'timeout' -d 'How long to wait for the rollout.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" o output' -s 'o' -l 'output' -d 'text or json.' -rfka 'text json'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" s subscription-id' -s 's' -l 'subscription-id' -d 'Azure subscription id [SUBSCRIPTION_ID, AZURE_SUBSCRIPTION_ID].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" r resource-group' -s 'r' -l 'resource-group' -d 'Resource group of the APIM instance [RESOURCE_GROUP].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" a apim-instance' -s 'a' -l 'apim-instance' -d 'APIM instance name [APIM_INSTANCE].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" apim-gateway g' -s 'g' -l 'apim-gateway' -d 'Self-hosted gateway name [APIM_GATEWAY] (default: discovered).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" t token-secret' -s 't' -l 'token-secret' -d 'Secret that holds the token [TOKEN_SECRET] (default: discovered).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" token-secret-key' -l 'token-secret-key' -d 'Key in the Secret [TOKEN_SECRET_KEY] (default: discovered, else value).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key"' -l 'restart' -d 'Workload to restart, TYPE/NAME [K8S_OBJECT] (default: every workload using the Secret).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" no-restart' -l 'no-restart' -d 'Do not restart any workload.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" cloud' -l 'cloud' -d 'Azure cloud: AzureCloud, AzureUSGovernment, AzureChinaCloud [AZURE_CLOUD].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" arm-endpoint' -l 'arm-endpoint' -d 'Azure Resource Manager endpoint [ARM_ENDPOINT].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" api-version' -l 'api-version' -d 'ARM api-version (default 2024-05-01).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" l login-method' -s 'l' -l 'login-method' -d 'auto, workload-identity, identity, sp or azurecli [LOGIN_METHOD].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" client-id' -l 'client-id' -d 'Application or user-assigned identity client id [AZURE_CLIENT_ID, SP_ID].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" client-secret' -l 'client-secret' -d 'Client secret, or a path to a PEM certificate and key [AZURE_CLIENT_SECRET, SP_SECRET]. Prefer the env var: flags show in ps.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" client-certificate' -l 'client-certificate' -d 'PEM certificate and key of a service principal [AZURE_CLIENT_CERTIFICATE_PATH].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" tenant' -l 'tenant' -d 'Tenant id [AZURE_TENANT_ID, TENANT_ID, TENANT].' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" kubeconfig' -l 'kubeconfig' -d 'Path to the kubeconfig file to use.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" context' -l 'context' -d 'The kubeconfig context to use.' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else NAMESPACE, else default).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" request-timeout' -l 'request-timeout' -d 'The time limit of each API request, e.g. 30s (0 means the default of 60s).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key"' -s 'v' -l 'verbose' -d 'More detail on stderr; repeat (-vvv) for more. Secrets are never shown.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" no-color' -l 'no-color' -d 'No colour (also when NO_COLOR is set).'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" version' -l 'version' -d 'Show the version.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken switch-key" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken help" version' -l 'version' -d 'Show the version.'
