@@ -173,13 +173,13 @@ _kubectl-apimtoken() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|rotate|switch-key|help)
+    status|rotate|switch-key|install-cronjob|help)
         # Offer subcommand argument completions
         "_kubectl-apimtoken_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status rotate switch-key help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status rotate switch-key install-cronjob help' -- "${cur}"))
         ;;
     esac
 }
@@ -204,9 +204,11 @@ _kubectl-apimtoken_status() {
         return
         ;;
     '--context')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion status -- --context "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
         return
         ;;
     '-n'|'--namespace')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion status -- --namespace "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
         return
         ;;
     '--request-timeout')
@@ -246,6 +248,7 @@ _kubectl-apimtoken_rotate() {
         return
         ;;
     '--cloud')
+        __kubectl-apimtoken_add_completions -W 'AzureCloud'$'\n''AzureUSGovernment'$'\n''AzureChinaCloud'
         return
         ;;
     '--arm-endpoint')
@@ -272,6 +275,7 @@ _kubectl-apimtoken_rotate() {
         return
         ;;
     '-l'|'--login-method')
+        __kubectl-apimtoken_add_completions -W 'auto'$'\n''workload-identity'$'\n''identity'$'\n''sp'$'\n''azurecli'
         return
         ;;
     '--client-id')
@@ -290,9 +294,11 @@ _kubectl-apimtoken_rotate() {
         return
         ;;
     '--context')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion rotate -- --context "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
         return
         ;;
     '-n'|'--namespace')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion rotate -- --namespace "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
         return
         ;;
     '--request-timeout')
@@ -346,6 +352,7 @@ _kubectl-apimtoken_switch-key() {
         return
         ;;
     '--cloud')
+        __kubectl-apimtoken_add_completions -W 'AzureCloud'$'\n''AzureUSGovernment'$'\n''AzureChinaCloud'
         return
         ;;
     '--arm-endpoint')
@@ -355,6 +362,7 @@ _kubectl-apimtoken_switch-key() {
         return
         ;;
     '-l'|'--login-method')
+        __kubectl-apimtoken_add_completions -W 'auto'$'\n''workload-identity'$'\n''identity'$'\n''sp'$'\n''azurecli'
         return
         ;;
     '--client-id')
@@ -373,9 +381,123 @@ _kubectl-apimtoken_switch-key() {
         return
         ;;
     '--context')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion switch-key -- --context "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
         return
         ;;
     '-n'|'--namespace')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion switch-key -- --namespace "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
+        return
+        ;;
+    '--request-timeout')
+        return
+        ;;
+    esac
+}
+
+_kubectl-apimtoken_install-cronjob() {
+    repeating_flags=(-v --verbose)
+    non_repeating_flags=(--no-restart --uninstall --run-now --print-azure-role --allow-key-regeneration --no-color --version -h --help)
+    repeating_options=(--restart)
+    non_repeating_options=(-s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version --identity --client-id --tenant --identity-resource-id --sp-secret --client-secret -k --token-key --schedule --time-zone --if-expires-within --image --successful-jobs-history-limit --failed-jobs-history-limit --active-deadline-seconds --backoff-limit --dry-run -o --output --kubeconfig --context -n --namespace --request-timeout)
+    __kubectl-apimtoken_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '-s'|'--subscription-id')
+        return
+        ;;
+    '-r'|'--resource-group')
+        return
+        ;;
+    '-a'|'--apim-instance')
+        return
+        ;;
+    '-g'|'--apim-gateway')
+        return
+        ;;
+    '-t'|'--token-secret')
+        return
+        ;;
+    '--token-secret-key')
+        return
+        ;;
+    '--restart')
+        return
+        ;;
+    '--cloud')
+        __kubectl-apimtoken_add_completions -W 'AzureCloud'$'\n''AzureUSGovernment'$'\n''AzureChinaCloud'
+        return
+        ;;
+    '--arm-endpoint')
+        return
+        ;;
+    '--api-version')
+        return
+        ;;
+    '--identity')
+        __kubectl-apimtoken_add_completions -W 'workload-identity'$'\n''aad-pod-identity'$'\n''service-principal'
+        return
+        ;;
+    '--client-id')
+        return
+        ;;
+    '--tenant')
+        return
+        ;;
+    '--identity-resource-id')
+        return
+        ;;
+    '--sp-secret')
+        return
+        ;;
+    '--client-secret')
+        return
+        ;;
+    '-k'|'--token-key')
+        __kubectl-apimtoken_add_completions -W 'last'$'\n''rotate'$'\n''primary'$'\n''secondary'
+        return
+        ;;
+    '--schedule')
+        return
+        ;;
+    '--time-zone')
+        return
+        ;;
+    '--if-expires-within')
+        return
+        ;;
+    '--image')
+        return
+        ;;
+    '--successful-jobs-history-limit')
+        return
+        ;;
+    '--failed-jobs-history-limit')
+        return
+        ;;
+    '--active-deadline-seconds')
+        return
+        ;;
+    '--backoff-limit')
+        return
+        ;;
+    '--dry-run')
+        __kubectl-apimtoken_add_completions -W 'client'$'\n''server'$'\n''none'
+        return
+        ;;
+    '-o'|'--output')
+        __kubectl-apimtoken_add_completions -W 'yaml'$'\n''json'$'\n''text'
+        return
+        ;;
+    '--kubeconfig')
+        return
+        ;;
+    '--context')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion install-cronjob -- --context "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
+        return
+        ;;
+    '-n'|'--namespace')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion install-cronjob -- --namespace "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
         return
         ;;
     '--request-timeout')

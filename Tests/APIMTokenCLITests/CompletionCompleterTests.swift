@@ -7,10 +7,10 @@ import Testing
 @Suite struct CompletionCompleterTests {
     /// (words after `kubectl apimtoken`, the last being completed; the candidates offered, exactly).
     static let exact: [([String], [String])] = [
-        ([""], ["status", "rotate", "switch-key", "help"]),
+        ([""], ["status", "rotate", "switch-key", "install-cronjob", "help"]),
         (["s"], ["status", "switch-key"]),
         (["rot"], ["rotate"]),
-        (["help", ""], ["status", "rotate", "switch-key"]),
+        (["help", ""], ["status", "rotate", "switch-key", "install-cronjob"]),
         (["rotate", "--token-key", ""], ["last", "rotate", "primary", "secondary"]),
         (["rotate", "-k", ""], ["last", "rotate", "primary", "secondary"]),
         (["rotate", "-k", "p"], ["primary"]),
@@ -21,6 +21,8 @@ import Testing
         (["status", "--output=j"], ["--output=json"]),
         (["rotate", "-o", ""], ["text", "json"]),
         (["switch-key", "--to", ""], ["primary", "secondary"]),
+        (["install-cronjob", "--identity", ""], ["workload-identity", "aad-pod-identity", "service-principal"]),
+        (["install-cronjob", "--dry-run", ""], ["client", "server", "none"]),
         (["rotate", "--login-method", ""], ["auto", "workload-identity", "identity", "sp", "azurecli"]),
         (["rotate", "-l", "a"], ["auto", "azurecli"]),
         (["rotate", "--cloud", "AzureU"], ["AzureUSGovernment"]),

@@ -16,7 +16,7 @@ struct InstallCronJobCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Target") var target: TargetOptions
 
-    @Option(help: ArgumentHelp("workload-identity, aad-pod-identity or service-principal.", valueName: "kind"))
+    @Option(help: ArgumentHelp("workload-identity, aad-pod-identity or service-principal.", valueName: "kind"), completion: .list(CronJobIdentity.flagValues))
     var identity: String = "workload-identity"
 
     @Option(name: .long, help: ArgumentHelp("Client id of the workload identity, managed identity or service principal [AZURE_CLIENT_ID].", valueName: "id"))
@@ -64,7 +64,9 @@ struct InstallCronJobCommand: AsyncParsableCommand {
     @Option(name: .customLong("dry-run"), help: ArgumentHelp("client: print the manifests; server: let the API server validate them (dryRun=All).", valueName: "mode"))
     var dryRun: DryRunMode?
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("yaml or json (with --dry-run=client), text or json otherwise.", valueName: "format"))
+    @Option(
+        name: [.short, .customLong("output")], help: ArgumentHelp("yaml or json (with --dry-run=client), text or json otherwise.", valueName: "format"),
+        completion: .list(["yaml", "json", "text"]))
     var output: String?
 
     @Flag(help: "Delete what install-cronjob installed for this gateway (by label).")

@@ -28,7 +28,9 @@ struct TargetOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not restart any workload.")
     var noRestart = false
 
-    @Option(name: .long, help: ArgumentHelp("Azure cloud: AzureCloud, AzureUSGovernment, AzureChinaCloud [AZURE_CLOUD].", valueName: "name"))
+    @Option(
+        name: .long, help: ArgumentHelp("Azure cloud: AzureCloud, AzureUSGovernment, AzureChinaCloud [AZURE_CLOUD].", valueName: "name"),
+        completion: .list(AzureCloud.all.map(\.name)))
     var cloud: String?
 
     @Option(name: .long, help: ArgumentHelp("Azure Resource Manager endpoint [ARM_ENDPOINT].", valueName: "url"))
@@ -65,7 +67,9 @@ struct TargetOptions: ParsableArguments {
 
 /// How to sign in to Azure (SPEC §4).
 struct LoginFlags: ParsableArguments {
-    @Option(name: [.customShort("l"), .long], help: ArgumentHelp("auto, workload-identity, identity, sp or azurecli [LOGIN_METHOD].", valueName: "method"))
+    @Option(
+        name: [.customShort("l"), .long], help: ArgumentHelp("auto, workload-identity, identity, sp or azurecli [LOGIN_METHOD].", valueName: "method"),
+        completion: .list(LoginMethod.allCases.map(\.rawValue)))
     var loginMethod: String?
 
     @Option(name: .long, help: ArgumentHelp("Application or user-assigned identity client id [AZURE_CLIENT_ID, SP_ID].", valueName: "id"))

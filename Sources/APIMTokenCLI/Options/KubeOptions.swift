@@ -7,10 +7,14 @@ struct KubeOptions: ParsableArguments {
     @Option(name: .customLong("kubeconfig"), help: ArgumentHelp("Path to the kubeconfig file to use.", valueName: "path"))
     var kubeconfig: String?
 
-    @Option(help: ArgumentHelp("The kubeconfig context to use.", valueName: "name"))
+    @Option(
+        help: ArgumentHelp("The kubeconfig context to use.", valueName: "name"),
+        completion: .custom(KubeConfigCandidates.customCompletion(\.contexts)))
     var context: String?
 
-    @Option(name: [.short, .long], help: ArgumentHelp("The namespace (default: the context's, else NAMESPACE, else default).", valueName: "name"))
+    @Option(
+        name: [.short, .long], help: ArgumentHelp("The namespace (default: the context's, else NAMESPACE, else default).", valueName: "name"),
+        completion: .custom(KubeConfigCandidates.customCompletion(\.namespaces)))
     var namespace: String?
 
     @Option(
