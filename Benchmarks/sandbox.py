@@ -42,14 +42,17 @@ class Sandbox:
 
 
 def timed_rss(argv, env):
-    """Runs argv with wait4 to read its own peak RSS; returns (seconds, peak RSS MiB, exit code)."""
-    start = time.perf_counter()
-    with open(os.devnull, "w") as null:
-        pid = os.posix_spawn(argv[0], argv, env, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0), (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
-    _, status, usage = os.wait4(pid, 0)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    """Runs argv; returns (seconds, peak RSS MiB, exit code). The peak RSS comes from /usr/bin/time, because Linux
+    carries the spawning process's pre-exec memory into the child's maxrss."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        start = time.perf_counter()
+        completed = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *argv], env=env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - start
+        report.seek(0)
+        lines = report.read().strip().splitlines()
+    peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else float("nan")
+    return elapsed, peak, completed.returncode
 
 
 def median(values):
