@@ -279,10 +279,18 @@ public struct RotateOperation: Sendable {
                 token = cached
             } else {
                 progress("Generating a token for gateway \(target.gateway) from the \(key.rawValue) key...")
-                let azure = try await issuer(target.gateway)
-                let expiry = GatewayToken.truncatedToMinute(clock.now().addingTimeInterval(request.validity))
-                let raw = try await azure.generateToken(keyType: key, expiry: expiry)
-                token = try GatewayToken.validated(raw, gateway: target.gateway, requestedExpiry: expiry, now: clock.now())
+                do {
+                    let azure = try await issuer(target.gateway)
+                    let expiry = GatewayToken.truncatedToMinute(clock.now().addingTimeInterval(request.validity))
+                    let raw = try await azure.generateToken(keyType: key, expiry: expiry)
+                    token = try GatewayToken.validated(raw, gateway: target.gateway, requestedExpiry: expiry, now: clock.now())
+                } catch let error as any APIMTokenError {
+                    // Nothing was written; the Warning tells whoever watches the Secret (the CronJob's runs) why.
+                    if let secret {
+                        await recordEvent(on: secret, reason: "TokenRotationFailed", type: "Warning", message: "no new token, the old one stays: \(error.description)")
+                    }
+                    throw error
+                }
                 generated[key] = token
             }
 

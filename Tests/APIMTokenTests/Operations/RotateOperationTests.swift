@@ -83,7 +83,8 @@ import Testing
         issuer.tokenGateway = "other"
         let error = await #expect(throws: GatewayTokenError.self) { try await operation.run(RotateRequest(namespace: "apim")) }
         #expect(error?.exitStatus == .azureAPI)
-        #expect(writes.isEmpty)
+        #expect(writes == ["POST /api/v1/namespaces/apim/events"])
+        #expect(api.objects(under: "/api/v1/namespaces/apim/events").map { $0["reason"] as? String } == ["TokenRotationFailed"])
         #expect(secretValue() == "GatewayKey demo&202611250300&T0xE")
     }
 
