@@ -220,7 +220,16 @@ final class KubernetesAPI: Sendable {
             guard let data = Base64URL.decode(Substring(token)), let after = String(bytes: data, encoding: .utf8) else {
                 throw APIError.badRequest("continue key is not valid")
             }
-            items = Array(items.drop { "\($0.namespace)/\($0.name)" <= after })
+            // Items are sorted by (namespace, name); a namespace never contains "/", so the key splits at the first.
+            let parts = after.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            var low = 0
+            var high = items.count
+            while low < high {
+                let mid = (low + high) / 2
+                if (items[mid].namespace, items[mid].name) <= key { low = mid + 1 } else { high = mid }
+            }
+            items = Array(items[low...])
         }
         if let limit = Int(request.queryValue("limit") ?? ""), limit > 0, items.count > limit {
             remaining = items.count - limit

@@ -44,6 +44,8 @@ final class ObjectStore: @unchecked Sendable {
     private var watchers: [UUID: Watcher] = [:]
     /// Field ownership for server-side apply: object uid → field path → manager.
     private var owners: [String: [String: String]] = [:]
+    /// Each type's objects sorted by namespace and name; dropped on every write to the type.
+    private var sortedCache: [String: [StoredObject]] = [:]
 
     /// Kinds whose metadata.generation tracks spec changes.
     private static let generational: Set<String> = [
@@ -61,14 +63,20 @@ final class ObjectStore: @unchecked Sendable {
     }
 
     /// Objects of a type (in one namespace, or all), sorted by namespace and name, plus the list resourceVersion.
+    ///
+    /// The sorted array is cached per type until the next write to that type, so repeated and paged lists of many
+    /// objects cost a copy, not a sort.
     func list(_ type: ResourceType, namespace: String?) -> (items: [StoredObject], revision: Int) {
         lock.withLock {
-            let all = objects[type.storageKey] ?? [:]
-            var items: [StoredObject] = []
-            items.reserveCapacity(all.count)
-            for (_, o) in all where namespace == nil || o.namespace == namespace { items.append(o) }
-            items.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
-            return (items, revision)
+            let sorted: [StoredObject]
+            if let cached = sortedCache[type.storageKey] {
+                sorted = cached
+            } else {
+                sorted = (objects[type.storageKey] ?? [:]).values.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+                sortedCache[type.storageKey] = sorted
+            }
+            guard let namespace else { return (sorted, revision) }
+            return (sorted.filter { $0.namespace == namespace }, revision)
         }
     }
 
@@ -89,6 +97,7 @@ final class ObjectStore: @unchecked Sendable {
                 if dryRun { return (current.json, nil) }
                 revision += 1
                 objects[type.storageKey]?[key] = nil
+                sortedCache[type.storageKey] = nil
                 var gone = current
                 gone.json.set(["metadata", "resourceVersion"], .string(String(revision)))
                 gone.bytes = gone.json.encoded()
@@ -123,6 +132,7 @@ final class ObjectStore: @unchecked Sendable {
                 let stored = StoredObject(
                     json: object, bytes: object.encoded(), resourceVersion: nextRevision, namespace: namespace, name: name)
                 objects[type.storageKey, default: [:]][key] = stored
+                sortedCache[type.storageKey] = nil
                 publish(Event(storageKey: type.storageKey, type: current == nil ? "ADDED" : "MODIFIED", stored: stored))
                 return (current?.json, object)
             }
