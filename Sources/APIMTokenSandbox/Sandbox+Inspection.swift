@@ -138,6 +138,42 @@ extension Sandbox {
         ).token
     }
 
+    /// Writes a kubeconfig that authenticates as a ServiceAccount (bearer token only, no client certificate, so RBAC
+    /// applies) to `DIR/kubeconfig-<ns>-<name>` and returns its path. Context `<ns>-<name>`, default namespace `ns`.
+    public func writeServiceAccountKubeconfig(namespace: String, name: String, lifetime: TimeInterval = 3600) throws -> String {
+        let token = try serviceAccountToken(namespace: namespace, name: name, lifetime: lifetime)
+        let text = Self.tokenKubeconfig(server: apiServerURL, caPath: caCertificatePath, token: token, context: "\(namespace)-\(name)", namespace: namespace)
+        let url = directory.appendingPathComponent("kubeconfig-\(namespace)-\(name)")
+        try Data(text.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        return url.path
+    }
+
+    /// A kubeconfig with one context that sends `token` to `server`, trusting the CA in `caPath`.
+    public static func tokenKubeconfig(server: String, caPath: String, token: String, context: String, namespace: String) -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: apimtoken-sandbox
+          cluster:
+            server: \(server)
+            certificate-authority: \(caPath)
+        users:
+        - name: \(context)
+          user:
+            token: \(token)
+        contexts:
+        - name: \(context)
+          context:
+            cluster: apimtoken-sandbox
+            user: \(context)
+            namespace: \(namespace)
+        current-context: \(context)
+
+        """
+    }
+
     /// Writes a projected workload-identity token for a ServiceAccount (audience `api://AzureADTokenExchange`) to
     /// `DIR/federated-token-<ns>-<name>` and returns the path (for `AZURE_FEDERATED_TOKEN_FILE`). Entra accepts it
     /// for the demo principal when the account is ``DemoAzure/workloadIdentityServiceAccount``.

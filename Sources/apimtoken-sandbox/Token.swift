@@ -1,3 +1,4 @@
+import APIMTokenSandbox
 import ArgumentParser
 import Foundation
 
@@ -13,6 +14,9 @@ struct Token: AsyncParsableCommand {
     @Option(help: "Lifetime in seconds.")
     var lifetime: Int = 3600
 
+    @Option(name: .customLong("write-kubeconfig"), help: "Write a kubeconfig that uses the token (no client certificate, so RBAC applies) to this path instead of printing the token.")
+    var kubeconfigPath: String?
+
     func validate() throws {
         guard serviceAccount.split(separator: "/").count == 2 else { throw ValidationError("--service-account must be NAMESPACE/NAME") }
     }
@@ -25,6 +29,19 @@ struct Token: AsyncParsableCommand {
             FileHandle.standardError.write(Data("apimtoken-sandbox: \(String(decoding: data, as: UTF8.self))\n".utf8))
             throw ExitCode(1)
         }
-        print(token)
+        guard let kubeconfigPath else {
+            print(token)
+            return
+        }
+        let admin = try String(contentsOf: dir.url.appendingPathComponent("kubeconfig"), encoding: .utf8)
+        guard let server = admin.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("server:") })?
+            .split(separator: " ").last.map(String.init)
+        else { throw ValidationError("\(dir.url.path)/kubeconfig has no server") }
+        let text = Sandbox.tokenKubeconfig(
+            server: server, caPath: dir.url.appendingPathComponent("ca.crt").path, token: token, context: "\(parts[0])-\(parts[1])", namespace: parts[0])
+        guard FileManager.default.createFile(atPath: kubeconfigPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ValidationError("cannot write \(kubeconfigPath)")
+        }
+        print("wrote \(kubeconfigPath) (context \(parts[0])-\(parts[1]), ServiceAccount \(serviceAccount))")
     }
 }

@@ -68,7 +68,12 @@ import Testing
         #expect(token.status == 0, "token failed: \(token.stderr)")
         let bearer = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(bearer.split(separator: ".").count == 3)
-        let asRotator = await kubectlRun(["--token", bearer, "get", "secret", "demo-token", "-n", "apim"])
+        let rotatorConfig = "\(dir)/rotator.kubeconfig"
+        let written = await TestSupport.run([sandbox, "token", "--dir", dir, "--service-account", "apim/apimtoken-rotator", "--write-kubeconfig", rotatorConfig])
+        #expect(written.status == 0, "token --write-kubeconfig failed: \(written.stderr)")
+        let rotatorHome = TestSupport.freshHome()
+        defer { try? FileManager.default.removeItem(atPath: rotatorHome) }
+        let asRotator = await TestSupport.run([kubectl, "--kubeconfig", rotatorConfig, "get", "secret", "demo-token"], environment: ["HOME": rotatorHome])
         #expect(asRotator.status != 0)
         #expect(asRotator.stderr.contains("Forbidden") || asRotator.stderr.contains("forbidden"), "expected 403: \(asRotator.stderr)")
         #expect(asRotator.stderr.contains("system:serviceaccount:apim:apimtoken-rotator"))

@@ -83,6 +83,59 @@ import Testing
         await sandbox.shutdown()
     }
 
+    /// Real kubectl as a ServiceAccount whose Role is the minimal one for rotation: it can patch and restart its own
+    /// Secret and Deployment and wait for the rollout, and nothing else.
+    @Test func minimalRoleWithRealKubectl() async throws {
+        let sandbox = try await TestSupport.start()
+        try sandbox.put(["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "rotator", "namespace": "apim"]])
+        try sandbox.put([
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": "rotator", "namespace": "apim"],
+            "rules": [
+                ["apiGroups": [""], "resources": ["secrets"], "resourceNames": ["demo-token"], "verbs": ["get", "patch"]],
+                ["apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["demo"], "verbs": ["get", "patch", "list", "watch"]],
+            ],
+        ])
+        try sandbox.put([
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": "rotator", "namespace": "apim"],
+            "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "rotator"],
+            "subjects": [["kind": "ServiceAccount", "name": "rotator", "namespace": "apim"]],
+        ])
+        let config = try sandbox.writeServiceAccountKubeconfig(namespace: "apim", name: "rotator")
+        func kubectl(_ args: [String]) async -> ProcessResult {
+            guard let kubectl = TestSupport.kubectl() else { return ProcessResult(status: -1, stdout: "", stderr: "no kubectl", timedOut: false) }
+            let home = TestSupport.freshHome()
+            defer { try? FileManager.default.removeItem(atPath: home) }
+            return await TestSupport.run([kubectl, "--kubeconfig", config] + args, environment: ["HOME": home], timeout: 90)
+        }
+        let patch = await kubectl(["patch", "secret", "demo-token", "--type=merge", "-p", #"{"metadata":{"annotations":{"rotated":"yes"}}}"#])
+        #expect(patch.status == 0, "patch as rotator failed: \(patch.stderr)")
+        let restart = await kubectl(["rollout", "restart", "deployment/demo"])
+        #expect(restart.status == 0, "rollout restart as rotator failed: \(restart.stderr)")
+        let status = await kubectl(["rollout", "status", "deployment/demo", "--timeout=60s"])
+        #expect(status.status == 0, "rollout status as rotator failed: \(status.stdout) \(status.stderr)")
+        #expect(status.stdout.contains("successfully rolled out"))
+        let other = await kubectl(["get", "configmap", "demo-env"])
+        #expect(other.status != 0)
+        #expect(other.stderr.contains("cannot get resource \"configmaps\""), "expected 403: \(other.stderr)")
+        let list = await kubectl(["get", "secrets"])
+        #expect(list.stderr.contains("cannot list resource \"secrets\""), "expected 403: \(list.stderr)")
+        let sts = await kubectl(["rollout", "restart", "statefulset/edge-azure-api-management-gateway", "-n", "edge"])
+        #expect(sts.status != 0)
+        #expect(sts.stderr.contains("forbidden"), "expected 403: \(sts.stderr)")
+
+        // Without list/watch, `rollout status` cannot wait.
+        var role = try #require(sandbox.object(apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespace: "apim", name: "rotator"))
+        role["rules"] = [
+            ["apiGroups": [""], "resources": ["secrets"], "resourceNames": ["demo-token"], "verbs": ["get", "patch"]],
+            ["apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["demo"], "verbs": ["get", "patch"]],
+        ]
+        try sandbox.put(role)
+        let blind = await kubectl(["rollout", "status", "deployment/demo", "--timeout=10s"])
+        #expect(blind.status != 0)
+        #expect(blind.stderr.contains("cannot list resource \"deployments\"") || blind.stderr.contains("cannot watch resource \"deployments\""), "expected 403: \(blind.stderr)")
+        await sandbox.shutdown()
+    }
+
     @Test func tokenContextAndUnauthenticatedRequests() async throws {
         let sandbox = try await TestSupport.start(.empty)
         let viaToken = await TestSupport.kubectl(sandbox, ["--context", "apimtoken-sandbox-token", "get", "namespaces", "-o", "name"])

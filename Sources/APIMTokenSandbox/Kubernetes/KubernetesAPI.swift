@@ -44,7 +44,12 @@ final class KubernetesAPI: Sendable {
         return response
     }
 
+    /// Authenticates like kube-apiserver's union authenticator: a verified client certificate first (kubectl sends
+    /// its kubeconfig's certificate even when `--token` is given, and the certificate wins), then a bearer token.
     private func authenticate(_ request: HTTPRequest) -> UserInfo? {
+        if let cert = request.clientCertificate {
+            return UserInfo(name: cert.commonName, groups: cert.organizations + ["system:authenticated"])
+        }
         if let auth = request.header("Authorization") {
             guard auth.hasPrefix("Bearer ") else { return nil }
             let token = String(auth.dropFirst(7)).trimmed
@@ -55,9 +60,6 @@ final class KubernetesAPI: Sendable {
             return UserInfo(
                 name: "system:serviceaccount:\(ns):\(name)",
                 groups: ["system:serviceaccounts", "system:serviceaccounts:\(ns)", "system:authenticated"])
-        }
-        if let cert = request.clientCertificate {
-            return UserInfo(name: cert.commonName, groups: cert.organizations + ["system:authenticated"])
         }
         return nil
     }
