@@ -136,6 +136,28 @@ import Testing
         await sandbox.shutdown()
     }
 
+    /// `kubectl get` asks for server-side Tables; the columns match a real cluster's.
+    @Test func serverSideTables() async throws {
+        let sandbox = try await TestSupport.start()
+        _ = await sandbox.wait(timeout: 20) { sandbox.pods().filter(\.ready).count >= 4 }
+        let pods = await TestSupport.kubectl(sandbox, ["get", "pods", "-A"])
+        #expect(pods.status == 0, "\(pods.stderr)")
+        let header = pods.stdout.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } ?? []
+        #expect(header == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"], "\(pods.stdout)")
+        #expect(pods.stdout.split(separator: "\n").contains { $0.hasPrefix("edge ") && $0.contains("edge-azure-api-management-gateway-0") && $0.contains("1/1") && $0.contains("Running") }, "\(pods.stdout)")
+        let deployments = await TestSupport.kubectl(sandbox, ["get", "deployments", "-n", "apim"])
+        #expect(deployments.stdout.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], "\(deployments.stdout)")
+        let secrets = await TestSupport.kubectl(sandbox, ["get", "secret", "demo-token", "-n", "apim"])
+        #expect(secrets.stdout.split(separator: "\n").last.map { $0.split(separator: " ").prefix(3).map(String.init) } == ["demo-token", "Opaque", "1"], "\(secrets.stdout)")
+        #expect(TableConverter.humanDuration(45) == "45s")
+        #expect(TableConverter.humanDuration(192) == "3m12s")
+        #expect(TableConverter.humanDuration(25 * 60) == "25m")
+        #expect(TableConverter.humanDuration(5 * 3600 + 180) == "5h3m")
+        #expect(TableConverter.humanDuration(3 * 86400 + 4 * 3600) == "3d4h")
+        #expect(TableConverter.humanDuration(40 * 86400) == "40d")
+        await sandbox.shutdown()
+    }
+
     @Test func tokenContextAndUnauthenticatedRequests() async throws {
         let sandbox = try await TestSupport.start(.empty)
         let viaToken = await TestSupport.kubectl(sandbox, ["--context", "apimtoken-sandbox-token", "get", "namespaces", "-o", "name"])

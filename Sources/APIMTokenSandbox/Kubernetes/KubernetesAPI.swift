@@ -151,6 +151,10 @@ final class KubernetesAPI: Sendable {
             guard let object = store.get(target.type, namespace: target.namespace ?? "", name: target.name!) else {
                 throw APIError.notFound(target.type, target.name!)
             }
+            if TableConverter.wanted(request) {
+                let meta: JSON = ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""]
+                return .json(200, TableConverter.table(target.type, items: [object], listMetadata: meta, includeObject: request.queryValue("includeObject")))
+            }
             return .json(200, object)
         case "list", "watch":
             return try list(request, target: target, fieldSelector: fieldSelector, watch: verb == "watch")
@@ -237,6 +241,12 @@ final class KubernetesAPI: Sendable {
             remaining = items.count - limit
             items = Array(items.prefix(limit))
             if let last = items.last { next = Base64URL.encode(Array("\(last.namespace)/\(last.name)".utf8)) }
+        }
+        if TableConverter.wanted(request) {
+            var meta: JSON = ["resourceVersion": .string(String(revision))]
+            if let next { meta["continue"] = .string(next) }
+            if let remaining { meta["remainingItemCount"] = .int(remaining) }
+            return .json(200, TableConverter.table(target.type, items: items.map(\.json), listMetadata: meta, includeObject: request.queryValue("includeObject")))
         }
         var body: [UInt8] = []
         body.reserveCapacity(items.reduce(200) { $0 + $1.bytes.count + 1 })
