@@ -123,6 +123,16 @@ import Testing
         #expect(sts.status != 0)
         #expect(sts.stderr.contains("forbidden"), "expected 403: \(sts.stderr)")
 
+        // `kubectl auth can-i --as` (a protobuf SelfSubjectAccessReview, impersonated by the admin) agrees.
+        for (question, expected) in [(["patch", "secret/demo-token"], "yes"), (["patch", "secret/other"], "no"), (["list", "secrets"], "no"), (["watch", "deployments/demo"], "yes")] {
+            let canI = await TestSupport.kubectl(sandbox, ["auth", "can-i"] + question + ["-n", "apim", "--as", "system:serviceaccount:apim:rotator"])
+            #expect(canI.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == expected, "can-i \(question): \(canI.stdout) \(canI.stderr)")
+        }
+        let noImpersonation = await kubectl(["get", "namespaces", "--as", "sandbox-admin"])
+        #expect(noImpersonation.status != 0)
+        // Discovery already fails (kubectl then says only "unknown"), as on a real cluster.
+        #expect(sandbox.requestLog.contains { $0.path == "/api" && $0.status == 403 && $0.principal == "system:serviceaccount:apim:rotator" })
+
         // Without list/watch, `rollout status` cannot wait.
         var role = try #require(sandbox.object(apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespace: "apim", name: "rotator"))
         role["rules"] = [

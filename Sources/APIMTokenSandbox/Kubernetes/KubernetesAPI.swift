@@ -31,7 +31,15 @@ final class KubernetesAPI: Sendable {
             if path == "/version" { return .json(200, Discovery.version) }
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], body: Array("ok".utf8))
         }
-        guard let user = authenticate(request) else { return APIError.unauthorized.response }
+        guard let authenticated = authenticate(request) else { return APIError.unauthorized.response }
+        let user: UserInfo
+        switch impersonate(request, as: authenticated) {
+        case .success(let u): user = u
+        case .failure(let error):
+            var response = error.response
+            response.principal = authenticated.name
+            return response
+        }
         var response: HTTPResponse
         do {
             response = try await route(request, path: path, user: user)
@@ -62,6 +70,25 @@ final class KubernetesAPI: Sendable {
                 groups: ["system:serviceaccounts", "system:serviceaccounts:\(ns)", "system:authenticated"])
         }
         return nil
+    }
+
+    /// Applies `Impersonate-User` / `Impersonate-Group` (`kubectl --as`, `--as-group`): only cluster admins may
+    /// impersonate, as with the default RBAC of a real cluster. A ServiceAccount name also gets its groups.
+    private func impersonate(_ request: HTTPRequest, as user: UserInfo) -> Result<UserInfo, APIError> {
+        guard let name = request.header("Impersonate-User"), !name.isEmpty else { return .success(user) }
+        guard user.isAdmin else {
+            return .failure(APIError(
+                code: 403, reason: "Forbidden",
+                message: "users \"\(name)\" is forbidden: User \"\(user.name)\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope",
+                details: ["name": .string(name), "kind": "users"]))
+        }
+        var groups = request.headers["Impersonate-Group"]
+        let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count == 4, parts[0] == "system", parts[1] == "serviceaccount" {
+            groups += ["system:serviceaccounts", "system:serviceaccounts:\(parts[2])"]
+        }
+        if !groups.contains("system:authenticated") { groups.append("system:authenticated") }
+        return .success(UserInfo(name: name, groups: groups))
     }
 
     private func route(_ request: HTTPRequest, path: String, user: UserInfo) async throws -> HTTPResponse {
@@ -266,6 +293,9 @@ final class KubernetesAPI: Sendable {
     // MARK: Write
 
     private func parseBody(_ request: HTTPRequest) throws -> JSON {
+        if request.contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            throw APIError.unsupportedMedia(request.contentType)  // JSON only (see the package notes)
+        }
         do { return try JSON.parse(request.body) } catch {
             throw APIError.badRequest("the object provided is unrecognized or not JSON: \(error)")
         }
@@ -486,7 +516,16 @@ final class KubernetesAPI: Sendable {
     // MARK: Special resources
 
     private func accessReview(_ request: HTTPRequest, user: UserInfo) throws -> HTTPResponse {
-        var review = try parseBody(request)
+        var review: JSON
+        if request.contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            // `kubectl auth can-i` sends this one in protobuf; the answer may be JSON (client-go decodes by the
+            // response's Content-Type).
+            do { review = try KubernetesProtobuf.selfSubjectAccessReview(request.body) } catch {
+                throw APIError.badRequest("the SelfSubjectAccessReview protobuf body could not be decoded")
+            }
+        } else {
+            review = try parseBody(request)
+        }
         let attributes = review[path: ["spec", "resourceAttributes"]] ?? [:]
         let group = attributes["group"]?.stringValue ?? ""
         let resource = attributes["resource"]?.stringValue ?? ""
