@@ -227,6 +227,7 @@ extension Sandbox {
 public struct SandboxError: Error, CustomStringConvertible {
     /// What went wrong.
     public var description: String
+    /// An error with a description.
     init(_ description: String) { self.description = description }
 }
 

@@ -2,10 +2,15 @@ import Foundation
 
 /// Builds the starting world of each scenario.
 struct Scenarios {
+    /// Where objects go.
     let store: ObjectStore
+    /// Where Azure resources go.
     let azure: AzureState
+    /// The fixed Azure names and credentials.
     let demo: DemoAzure
+    /// The demo principal's registered certificate.
     let appCertificateDER: [UInt8]
+    /// The cluster's ServiceAccount token issuer (trusted for workload identity).
     let issuer: String
 
     private func put(_ type: ResourceType, _ object: JSON) {

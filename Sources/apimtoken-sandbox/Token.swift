@@ -4,23 +4,29 @@ import Foundation
 
 /// `token`: prints a bearer token for a ServiceAccount (by design, this prints a secret).
 struct Token: AsyncParsableCommand {
+    /// Help text.
     static let configuration = CommandConfiguration(abstract: "Print a bearer token for a ServiceAccount of the running sandbox.")
 
     @OptionGroup var dir: DirectoryOption
 
+    /// NAMESPACE/NAME.
     @Option(name: .customLong("service-account"), help: "NAMESPACE/NAME of the ServiceAccount.")
     var serviceAccount: String
 
+    /// Token lifetime in seconds.
     @Option(help: "Lifetime in seconds.")
     var lifetime: Int = 3600
 
+    /// Where to write a kubeconfig instead of printing the token.
     @Option(name: .customLong("write-kubeconfig"), help: "Write a kubeconfig that uses the token (no client certificate, so RBAC applies) to this path instead of printing the token.")
     var kubeconfigPath: String?
 
+    /// Checks the NAMESPACE/NAME form.
     func validate() throws {
         guard serviceAccount.split(separator: "/").count == 2 else { throw ValidationError("--service-account must be NAMESPACE/NAME") }
     }
 
+    /// Asks the admin endpoint for a token.
     func run() async throws {
         let parts = serviceAccount.split(separator: "/").map(String.init)
         let body = try JSONSerialization.data(withJSONObject: ["namespace": parts[0], "name": parts[1], "lifetimeSeconds": lifetime])

@@ -38,19 +38,29 @@ public struct ManagedIdentity: Sendable {
 
 /// A simulated APIM gateway resource.
 struct APIMGateway: Sendable {
+    /// The resource name.
     var name: String
+    /// The gateway description.
     var description: String
+    /// The location name.
     var location: String
+    /// The primary key (signs tokens with `keyType: primary`).
     var primaryKey: String
+    /// The secondary key.
     var secondaryKey: String
 }
 
 /// A simulated APIM service.
 struct APIMService: Sendable {
+    /// The subscription id.
     var subscription: String
+    /// The resource group.
     var resourceGroup: String
+    /// The service name.
     var name: String
+    /// The Azure region.
     var location: String
+    /// Gateways by lower-cased name.
     var gateways: [String: APIMGateway]
 }
 

@@ -35,6 +35,7 @@ public enum GatewayToken {
         return "\(gateway)&\(e)&\(signature(gateway: gateway, expiry: e, key: key))"
     }
 
+    /// The base64 HMAC-SHA512 of `"<gateway>\n<expiry>"` with `key`.
     static func signature(gateway: String, expiry: String, key: String) -> String {
         let mac = HMAC<SHA512>.authenticationCode(for: Array("\(gateway)\n\(expiry)".utf8), using: SymmetricKey(data: Array(key.utf8)))
         return Data(mac).base64EncodedString()

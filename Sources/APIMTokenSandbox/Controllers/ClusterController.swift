@@ -40,8 +40,11 @@ final class ClusterController: @unchecked Sendable {
         var lastCounts: [Int] = []
     }
 
+    /// The cluster state it reconciles.
     let store: ObjectStore
+    /// The simulated APIM that gateway pods authenticate against.
     let azure: AzureState
+    /// Rollout speed.
     let options: ControllerOptions
     private let lock = NSLock()
     private var pods: [String: PodRuntime] = [:]
@@ -67,6 +70,7 @@ final class ClusterController: @unchecked Sendable {
     /// The annotation that makes a workload's pods never become Ready.
     static let neverReadyAnnotation = "sandbox.apimtoken.dev/never-ready"
 
+    /// A stopped controller; call ``start()``.
     init(store: ObjectStore, azure: AzureState, options: ControllerOptions) {
         self.store = store
         self.azure = azure

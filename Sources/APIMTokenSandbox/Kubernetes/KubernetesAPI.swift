@@ -2,11 +2,16 @@ import Foundation
 
 /// The simulated Kubernetes API server's request handling (JSON only).
 final class KubernetesAPI: Sendable {
+    /// The cluster state.
     let store: ObjectStore
+    /// Issues and verifies ServiceAccount tokens.
     let tokens: ServiceAccountTokens
+    /// The token of the kubeconfig's token context (a cluster admin).
     let adminToken: String
+    /// RBAC.
     let authorizer: Authorizer
 
+    /// The API over a store.
     init(store: ObjectStore, tokens: ServiceAccountTokens, adminToken: String) {
         self.store = store
         self.tokens = tokens

@@ -2,10 +2,15 @@ import Foundation
 
 /// A stored object with its cached encoding.
 struct StoredObject: Sendable {
+    /// The object.
     var json: JSON
+    /// Its JSON encoding (lists and watches send it as is).
     var bytes: [UInt8]
+    /// Its resourceVersion.
     var resourceVersion: Int
+    /// Its namespace (empty for cluster-scoped kinds).
     var namespace: String
+    /// Its name.
     var name: String
 }
 
@@ -255,6 +260,7 @@ private final class LockedParsers: @unchecked Sendable {
         return f
     }()
 
+    /// Parses RFC 3339, with or without fractional seconds.
     func parse(_ text: String) -> Date? {
         lock.withLock { plain.date(from: text) ?? fractional.date(from: text) }
     }
