@@ -62,6 +62,27 @@ import Testing
         await sandbox.shutdown()
     }
 
+    /// An Event created through either Events API is readable through both, converted, as on a real cluster.
+    @Test func eventsAreVisibleThroughBothAPIs() async throws {
+        let sandbox = try await TestSupport.start(.empty)
+        try sandbox.put(["apiVersion": "v1", "kind": "Event", "metadata": ["name": "core", "namespace": "default"], "reason": "TokenRotated",
+                         "message": "rotated", "type": "Normal", "involvedObject": ["kind": "Secret", "name": "s", "namespace": "default"], "source": ["component": "c"]])
+        try sandbox.put(["apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "new", "namespace": "default"], "reason": "TokenRotationFailed",
+                         "note": "failed", "type": "Warning", "regarding": ["kind": "Secret", "name": "s", "namespace": "default"], "reportingController": "c",
+                         "reportingInstance": "c-1", "action": "Rotate", "eventTime": "2026-11-23T11:30:00.000000Z"])
+        let core = try JSON.parse(await TestSupport.curl("\(sandbox.apiServerURL)/api/v1/namespaces/default/events", sandbox: sandbox, clientCertificate: true).body)
+        let coreItems = core["items"]?.arrayValue ?? []
+        #expect(coreItems.compactMap { $0[path: ["metadata", "name"]]?.stringValue } == ["core", "new"])
+        #expect(coreItems.last?["message"]?.stringValue == "failed" && coreItems.last?[path: ["involvedObject", "name"]]?.stringValue == "s")
+        #expect(coreItems.last?["reportingComponent"]?.stringValue == "c")
+        let v1 = try JSON.parse(await TestSupport.curl("\(sandbox.apiServerURL)/apis/events.k8s.io/v1/namespaces/default/events/core", sandbox: sandbox, clientCertificate: true).body)
+        #expect(v1["apiVersion"]?.stringValue == "events.k8s.io/v1" && v1["note"]?.stringValue == "rotated" && v1[path: ["regarding", "kind"]]?.stringValue == "Secret")
+        #expect(v1["message"] == nil && v1["reportingController"]?.stringValue == "c")
+        let selected = try JSON.parse(await TestSupport.curl("\(sandbox.apiServerURL)/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Ds,reason%3DTokenRotationFailed", sandbox: sandbox, clientCertificate: true).body)
+        #expect(selected["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue } == ["new"])
+        await sandbox.shutdown()
+    }
+
     /// Correctness of a 10,000-object list; its speed is measured by `scripts/sandbox-benchmark`, not asserted here.
     @Test func listingTenThousandObjects() async throws {
         let sandbox = try await TestSupport.start(.many) { $0.gateways = 10; $0.namespaces = 5; $0.noiseObjects = 10_000 }

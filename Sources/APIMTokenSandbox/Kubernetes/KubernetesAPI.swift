@@ -180,7 +180,9 @@ final class KubernetesAPI: Sendable {
         let dryRun = request.query["dryRun"]?.contains("All") ?? false
         switch verb {
         case "get":
-            guard let object = store.get(target.type, namespace: target.namespace ?? "", name: target.name!) else {
+            guard let object = store.get(target.type, namespace: target.namespace ?? "", name: target.name!)
+                ?? EventTwins.get(target.type, namespace: target.namespace ?? "", name: target.name!, store: store)
+            else {
                 throw APIError.notFound(target.type, target.name!)
             }
             if TableConverter.wanted(request) {
@@ -218,7 +220,7 @@ final class KubernetesAPI: Sendable {
         if let text = request.queryValue("labelSelector"), !text.isEmpty {
             do { labelSelector = try LabelSelector(text) } catch let e as SelectorError { throw APIError.badRequest(e.message) }
         }
-        var items = store.list(target.type, namespace: target.namespace).items
+        var items = EventTwins.merged(store.list(target.type, namespace: target.namespace).items, type: target.type, namespace: target.namespace, store: store)
         if labelSelector != nil || fieldSelector != nil {
             items = items.filter { (labelSelector?.matches(object: $0.json) ?? true) && (fieldSelector?.matches(object: $0.json) ?? true) }
         }
@@ -247,7 +249,8 @@ final class KubernetesAPI: Sendable {
             response.body = .stream(stream)
             return response
         }
-        let (all, revision) = store.list(target.type, namespace: target.namespace)
+        let (own, revision) = store.list(target.type, namespace: target.namespace)
+        let all = EventTwins.merged(own, type: target.type, namespace: target.namespace, store: store)
         var items = all
         if labelSelector != nil || fieldSelector != nil {
             items = items.filter { (labelSelector?.matches(object: $0.json) ?? true) && (fieldSelector?.matches(object: $0.json) ?? true) }

@@ -110,11 +110,15 @@ struct FieldSelector: Sendable {
                 throw SelectorError("invalid field selector: \(p)")
             }
             let field = parts[0].trimmed
-            let allowed = ["metadata.name", "metadata.namespace", "type", "status.phase", "spec.nodeName"]
+            let allowed = [
+                "metadata.name", "metadata.namespace", "type", "status.phase", "status.podIP", "spec.nodeName", "spec.serviceAccountName",
+                "spec.restartPolicy", "reason", "reportingComponent", "reportingController", "source",
+            ]
             guard allowed.contains(field) || field.hasPrefix("involvedObject.") || field.hasPrefix("regarding.") else {
                 throw SelectorError("field label not supported: \(field)")
             }
-            requirements.append((field.split(separator: ".").map(String.init), parts[1].trimmed, equal))
+            let path = field == "source" ? ["source", "component"] : field.split(separator: ".").map(String.init)  // Event's `source` is its component
+            requirements.append((path, parts[1].trimmed, equal))
         }
     }
 
