@@ -22,8 +22,8 @@ struct Up: AsyncParsableCommand {
     var namespaces: Int = 4
 
     /// Noise ConfigMaps for `many`.
-    @Option(help: "Unrelated ConfigMaps for --scenario many.")
-    var noise: Int = 0
+    @Option(help: "Unrelated ConfigMaps for --scenario many (default: 10 per gateway).")
+    var noise: Int?
 
     /// Seconds between rollout steps.
     @Option(help: "Seconds between rollout steps (the simulated controllers' speed).")
@@ -39,7 +39,7 @@ struct Up: AsyncParsableCommand {
 
     /// Rejects negative sizes and non-positive times.
     func validate() throws {
-        guard gateways >= 0, namespaces >= 1, noise >= 0 else { throw ValidationError("--gateways and --noise must be ≥ 0, --namespaces ≥ 1") }
+        guard gateways >= 0, namespaces >= 1, (noise ?? 0) >= 0 else { throw ValidationError("--gateways and --noise must be ≥ 0, --namespaces ≥ 1") }
         guard rolloutStep > 0, podStart >= 0, timeout > 0 else { throw ValidationError("--rollout-step and --timeout must be > 0") }
     }
 
@@ -59,7 +59,7 @@ struct Up: AsyncParsableCommand {
         process.executableURL = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         process.arguments = [
             "serve", "--dir", dir.url.path, "--scenario", scenario.rawValue, "--gateways", String(gateways), "--namespaces", String(namespaces),
-            "--noise", String(noise), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
+            "--noise", String(noise ?? (scenario == .many ? 10 * gateways : 0)), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
         ]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = logHandle
