@@ -73,6 +73,12 @@ import Testing
             #expect(stsStatus.status == 0, "statefulset rollout status failed: \(stsStatus.stdout) \(stsStatus.stderr)")
 
             // delete
+            let started = await sandbox.wait(timeout: 10) { sandbox.pods(namespace: "apim").contains { $0.name.hasPrefix("applied-web-") } }
+            #expect(started, "the applied Deployment never got a pod")
+            let deleteDeployment = await TestSupport.kubectl(sandbox, ["delete", "deployment", "applied-web", "-n", "apim"])
+            #expect(deleteDeployment.status == 0, "kubectl delete deployment failed: \(deleteDeployment.stderr)")
+            let collected = await sandbox.wait(timeout: 10) { !sandbox.pods(namespace: "apim").contains { $0.name.hasPrefix("applied-web-") } }
+            #expect(collected, "the deleted Deployment's pods were not garbage-collected")
             let delete = await TestSupport.kubectl(sandbox, ["delete", "configmap", "applied", "-n", "apim"])
             #expect(delete.status == 0, "kubectl delete failed: \(delete.stderr)")
             #expect(sandbox.object(apiVersion: "v1", kind: "ConfigMap", namespace: "apim", name: "applied") == nil)

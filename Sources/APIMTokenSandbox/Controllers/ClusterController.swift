@@ -119,10 +119,21 @@ final class ClusterController: @unchecked Sendable {
         let before = (store: store.currentRevision, azure: azure.version, switches: lock.withLock { switchesVersion })
         let idle = lock.withLock { settled && seen == before && now.timeIntervalSince(lastPass) < Self.settledInterval }
         if idle { return }
-        for d in store.list(.deployments, namespace: nil).items { reconcileDeployment(d.json, now: now) }
-        for s in store.list(.statefulSets, namespace: nil).items { reconcileStatefulSet(s.json, now: now) }
-        for d in store.list(.daemonSets, namespace: nil).items { reconcileDaemonSet(d.json, now: now) }
-        for p in store.list(.pods, namespace: nil).items { reconcilePod(p.json, now: now) }
+        let deployments = store.list(.deployments, namespace: nil).items
+        let statefulSets = store.list(.statefulSets, namespace: nil).items
+        let daemonSets = store.list(.daemonSets, namespace: nil).items
+        for d in deployments { reconcileDeployment(d.json, now: now) }
+        for s in statefulSets { reconcileStatefulSet(s.json, now: now) }
+        for d in daemonSets { reconcileDaemonSet(d.json, now: now) }
+        // Garbage collection: the pods of a deleted workload go too (background cascading deletion).
+        let owners = Set((deployments + statefulSets + daemonSets).compactMap { $0.json[path: ["metadata", "uid"]]?.stringValue })
+        for p in store.list(.pods, namespace: nil).items {
+            if let owner = p.json[path: ["metadata", "annotations", "sandbox.apimtoken.dev/owner-uid"]]?.stringValue, !owners.contains(owner) {
+                deletePod(p.json)
+            } else {
+                reconcilePod(p.json, now: now)
+            }
+        }
         let live = Set(store.list(.pods, namespace: nil).items.compactMap { $0.json[path: ["metadata", "uid"]]?.stringValue })
         let after = store.currentRevision
         lock.withLock {
