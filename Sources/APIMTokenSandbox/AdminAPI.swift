@@ -28,7 +28,8 @@ struct AdminAPI: Sendable {
             do {
                 let token = try sandbox.serviceAccountToken(
                     namespace: body["namespace"]?.stringValue ?? "", name: body["name"]?.stringValue ?? "",
-                    lifetime: TimeInterval(body["lifetimeSeconds"]?.intValue ?? 3600))
+                    lifetime: TimeInterval(body["lifetimeSeconds"]?.intValue ?? 3600),
+                    audiences: body["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? ["https://kubernetes.default.svc.cluster.local"])
                 return .json(200, ["token": .string(token)])
             } catch {
                 return .json(404, ["error": .string("\(error)")])

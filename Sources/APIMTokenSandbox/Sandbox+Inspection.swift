@@ -128,13 +128,18 @@ extension Sandbox {
     // MARK: Credentials
 
     /// A bearer token for a ServiceAccount (which must exist), accepted by the API server. RBAC applies to it.
-    public func serviceAccountToken(namespace: String, name: String, lifetime: TimeInterval = 3600) throws -> String {
+    ///
+    /// With `audiences: ["api://AzureADTokenExchange"]` it is the projected token workload identity uses, which the
+    /// simulated Entra accepts as a federated client assertion (for ``DemoAzure/workloadIdentityServiceAccount``).
+    public func serviceAccountToken(
+        namespace: String, name: String, lifetime: TimeInterval = 3600, audiences: [String] = ["https://kubernetes.default.svc.cluster.local"]
+    ) throws -> String {
         guard let sa = store.get(.serviceAccounts, namespace: namespace, name: name) else {
             throw SandboxError("serviceaccount \(namespace)/\(name) does not exist")
         }
         return try saTokens.issue(
             namespace: namespace, name: name, uid: sa[path: ["metadata", "uid"]]?.stringValue ?? "",
-            audiences: [ServiceAccountTokens.apiAudience], lifetime: lifetime
+            audiences: audiences, lifetime: lifetime
         ).token
     }
 
