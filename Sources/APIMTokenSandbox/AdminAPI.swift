@@ -2,8 +2,10 @@ import Foundation
 
 /// The admin endpoint the `apimtoken-sandbox` command line talks to (plain HTTP on 127.0.0.1, bearer admin token).
 struct AdminAPI: Sendable {
+    /// The sandbox it controls.
     let sandbox: Sandbox
 
+    /// Answers one admin request (bearer admin token required).
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
         guard request.header("Authorization") == "Bearer \(sandbox.adminToken)" else {
             return .json(401, ["error": "unauthorized"])
@@ -26,7 +28,8 @@ struct AdminAPI: Sendable {
             do {
                 let token = try sandbox.serviceAccountToken(
                     namespace: body["namespace"]?.stringValue ?? "", name: body["name"]?.stringValue ?? "",
-                    lifetime: TimeInterval(body["lifetimeSeconds"]?.intValue ?? 3600))
+                    lifetime: TimeInterval(body["lifetimeSeconds"]?.intValue ?? 3600),
+                    audiences: body["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? ["https://kubernetes.default.svc.cluster.local"])
                 return .json(200, ["token": .string(token)])
             } catch {
                 return .json(404, ["error": .string("\(error)")])

@@ -128,14 +128,55 @@ extension Sandbox {
     // MARK: Credentials
 
     /// A bearer token for a ServiceAccount (which must exist), accepted by the API server. RBAC applies to it.
-    public func serviceAccountToken(namespace: String, name: String, lifetime: TimeInterval = 3600) throws -> String {
+    ///
+    /// With `audiences: ["api://AzureADTokenExchange"]` it is the projected token workload identity uses, which the
+    /// simulated Entra accepts as a federated client assertion (for ``DemoAzure/workloadIdentityServiceAccount``).
+    public func serviceAccountToken(
+        namespace: String, name: String, lifetime: TimeInterval = 3600, audiences: [String] = ["https://kubernetes.default.svc.cluster.local"]
+    ) throws -> String {
         guard let sa = store.get(.serviceAccounts, namespace: namespace, name: name) else {
             throw SandboxError("serviceaccount \(namespace)/\(name) does not exist")
         }
         return try saTokens.issue(
             namespace: namespace, name: name, uid: sa[path: ["metadata", "uid"]]?.stringValue ?? "",
-            audiences: [ServiceAccountTokens.apiAudience], lifetime: lifetime
+            audiences: audiences, lifetime: lifetime
         ).token
+    }
+
+    /// Writes a kubeconfig that authenticates as a ServiceAccount (bearer token only, no client certificate, so RBAC
+    /// applies) to `DIR/kubeconfig-<ns>-<name>` and returns its path. Context `<ns>-<name>`, default namespace `ns`.
+    public func writeServiceAccountKubeconfig(namespace: String, name: String, lifetime: TimeInterval = 3600) throws -> String {
+        let token = try serviceAccountToken(namespace: namespace, name: name, lifetime: lifetime)
+        let text = Self.tokenKubeconfig(server: apiServerURL, caPath: caCertificatePath, token: token, context: "\(namespace)-\(name)", namespace: namespace)
+        let url = directory.appendingPathComponent("kubeconfig-\(namespace)-\(name)")
+        try Data(text.utf8).write(to: url)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+        return url.path
+    }
+
+    /// A kubeconfig with one context that sends `token` to `server`, trusting the CA in `caPath`.
+    public static func tokenKubeconfig(server: String, caPath: String, token: String, context: String, namespace: String) -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: apimtoken-sandbox
+          cluster:
+            server: \(server)
+            certificate-authority: \(caPath)
+        users:
+        - name: \(context)
+          user:
+            token: \(token)
+        contexts:
+        - name: \(context)
+          context:
+            cluster: apimtoken-sandbox
+            user: \(context)
+            namespace: \(namespace)
+        current-context: \(context)
+
+        """
     }
 
     /// Writes a projected workload-identity token for a ServiceAccount (audience `api://AzureADTokenExchange`) to
@@ -191,6 +232,7 @@ extension Sandbox {
 public struct SandboxError: Error, CustomStringConvertible {
     /// What went wrong.
     public var description: String
+    /// An error with a description.
     init(_ description: String) { self.description = description }
 }
 

@@ -44,11 +44,17 @@ public final class Sandbox: Sendable {
     /// The admin bearer token (the token context's credential and the admin endpoint's password).
     public let adminToken: String
 
+    /// The cluster state.
     let store: ObjectStore
+    /// The simulated Azure.
     let azureState: AzureState
+    /// The simulated controllers and kubelet.
     let controller: ClusterController
+    /// Pending faults.
     let faults: FaultInjector
+    /// The request log.
     let log: RequestLog
+    /// Issues ServiceAccount tokens.
     let saTokens: ServiceAccountTokens
     private let servers: [HTTPServer]
     private let group: MultiThreadedEventLoopGroup
@@ -220,6 +226,7 @@ public final class Sandbox: Sendable {
         try? await group.shutdownGracefully()
     }
 
+    /// Single-quotes a value for a POSIX shell.
     static func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     private static func kubeconfig(server: String, pki: SandboxPKI, adminToken: String) -> String {

@@ -6,7 +6,8 @@ public enum Scenario: String, Sendable, Codable, CaseIterable {
     case empty
     /// `apim` (portal-style Deployment `demo`, Entra gateway `entra`), `edge` (Helm-style StatefulSet).
     case demo
-    /// N token gateways spread over M namespaces, plus unrelated noise objects.
+    /// N token gateways (portal-style) spread over M namespaces, plus in each namespace an unrelated Deployment and
+    /// Secret, plus `noiseObjects` unrelated ConfigMaps.
     case many
 }
 

@@ -2,10 +2,15 @@ import Foundation
 
 /// Builds the starting world of each scenario.
 struct Scenarios {
+    /// Where objects go.
     let store: ObjectStore
+    /// Where Azure resources go.
     let azure: AzureState
+    /// The fixed Azure names and credentials.
     let demo: DemoAzure
+    /// The demo principal's registered certificate.
     let appCertificateDER: [UInt8]
+    /// The cluster's ServiceAccount token issuer (trusted for workload identity).
     let issuer: String
 
     private func put(_ type: ResourceType, _ object: JSON) {
@@ -165,6 +170,12 @@ struct Scenarios {
             let name = String(format: "gw-%04d", g)
             addGateway(name)
             portalGateway(namespace: String(format: "gw-%03d", g % m), name: name, gateway: name, token: token(name, days: Double(1 + g % 29)))
+        }
+        // Unrelated workloads and Secrets in every namespace, so that discovery has to tell gateways apart.
+        for i in 0..<m {
+            let ns = String(format: "gw-%03d", i)
+            noiseDeployment(ns, "web")
+            secret(ns, "web-tls", ["tls.crt": "not a certificate", "tls.key": "not a key"], labels: ["noise": "true"])
         }
         for n in 0..<noise {
             configMap(String(format: "gw-%03d", n % m), String(format: "noise-%05d", n), ["purpose": "noise", "index": String(n)], labels: ["noise": "true"])

@@ -6,9 +6,12 @@ import FoundationNetworking
 
 /// Talks to a running sandbox's admin endpoint (address and token from DIR/admin.json).
 struct AdminClient {
+    /// The admin endpoint URL.
     let endpoint: String
+    /// The admin bearer token.
     let token: String
 
+    /// Reads DIR/admin.json of a running sandbox.
     init(_ dir: DirectoryOption) throws {
         guard dir.runningPID() != nil,
             let data = try? Data(contentsOf: dir.url.appendingPathComponent("admin.json")),

@@ -3,6 +3,7 @@ import Foundation
 
 /// `--dir`, shared by every subcommand.
 struct DirectoryOption: ParsableArguments {
+    /// The directory as given.
     @Option(name: .customLong("dir"), help: "The sandbox directory (kubeconfig, env, CA, logs).")
     var path: String = FileManager.default.temporaryDirectory.appendingPathComponent("apimtoken-sandbox-\(getuid())").path
 

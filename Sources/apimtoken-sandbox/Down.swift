@@ -3,10 +3,12 @@ import Foundation
 
 /// `down`: stops the sandbox running in a directory.
 struct Down: AsyncParsableCommand {
+    /// Help text.
     static let configuration = CommandConfiguration(abstract: "Stop the sandbox running in DIR.")
 
     @OptionGroup var dir: DirectoryOption
 
+    /// Sends SIGTERM, waits up to 10 s, then SIGKILL.
     func run() async throws {
         guard let pid = dir.runningPID() else {
             print("no sandbox is running in \(dir.url.path)")

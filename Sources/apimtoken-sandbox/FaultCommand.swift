@@ -4,6 +4,7 @@ import Foundation
 
 /// `fault`: injects, lists or clears faults in the running sandbox.
 struct FaultCommand: AsyncParsableCommand {
+    /// Help text.
     static let configuration = CommandConfiguration(
         commandName: "fault",
         abstract: "Inject a fault into the next COUNT matching requests, or list/clear pending faults.",
@@ -11,35 +12,50 @@ struct FaultCommand: AsyncParsableCommand {
 
     @OptionGroup var dir: DirectoryOption
 
+    /// Which server.
     @Option(help: "kubernetes, arm, entra or imds (default: any).")
     var server: SandboxServer?
+    /// Which method.
     @Option(help: "The HTTP method (default: any).")
     var method: String?
+    /// A path glob.
     @Option(help: "A glob over the request path; * matches anything, including /.")
     var path: String?
+    /// How many requests.
     @Option(help: "How many requests get the fault.")
     var count: Int = 1
+    /// The status to answer with.
     @Option(help: "Answer with this HTTP status.")
     var status: Int?
+    /// Extra response headers.
     @Option(name: .customLong("header"), help: "An extra response header NAME=VALUE (repeatable).")
     var headers: [String] = []
+    /// `Retry-After` seconds.
     @Option(help: "Add Retry-After: SECONDS.")
     var retryAfter: Int?
+    /// `Retry-After` as an HTTP date.
     @Option(help: "Add Retry-After as an HTTP date SECONDS from now.")
     var retryAfterDate: Int?
+    /// `retry-after-ms`.
     @Option(help: "Add retry-after-ms: MS.")
     var retryAfterMs: Int?
+    /// `x-ms-retry-after-ms`.
     @Option(help: "Add x-ms-retry-after-ms: MS.")
     var xMsRetryAfterMs: Int?
+    /// A delay before answering normally.
     @Option(help: "Delay the request this many seconds, then answer normally.")
     var latency: Double?
+    /// Reset the connection.
     @Flag(help: "Reset the connection instead of answering.")
     var reset = false
+    /// List pending faults.
     @Flag(help: "List pending faults.")
     var list = false
+    /// Clear pending faults.
     @Flag(help: "Remove every pending fault.")
     var clear = false
 
+    /// Exactly one action, and a path unless listing or clearing.
     func validate() throws {
         if list || clear { return }
         guard path != nil else { throw ValidationError("--path is required to inject a fault") }
@@ -49,6 +65,7 @@ struct FaultCommand: AsyncParsableCommand {
         for h in headers where !h.contains("=") { throw ValidationError("--header must be NAME=VALUE, got \(h)") }
     }
 
+    /// Talks to the admin endpoint.
     func run() async throws {
         let client = try AdminClient(dir)
         if clear {

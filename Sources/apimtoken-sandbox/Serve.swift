@@ -4,6 +4,7 @@ import Foundation
 
 /// `serve`: runs a sandbox in the foreground until SIGTERM or SIGINT (what `up` starts in the background).
 struct Serve: AsyncParsableCommand {
+    /// Help text (hidden command).
     static let configuration = CommandConfiguration(abstract: "Run a sandbox in the foreground (used by `up`).", shouldDisplay: false)
 
     @OptionGroup var dir: DirectoryOption
@@ -14,6 +15,7 @@ struct Serve: AsyncParsableCommand {
     @Option var rolloutStep: Double = 1
     @Option var podStart: Double = 1
 
+    /// Starts the sandbox, writes the pid and ready files, and waits for a signal.
     func run() async throws {
         _ = setsid()
         signal(SIGTERM, SIG_IGN)

@@ -4,36 +4,46 @@ import Foundation
 
 /// `up`: starts a sandbox in the background and prints how to use it.
 struct Up: AsyncParsableCommand {
+    /// Help text.
     static let configuration = CommandConfiguration(abstract: "Start a sandbox in the background and write DIR/kubeconfig and DIR/env.")
 
     @OptionGroup var dir: DirectoryOption
 
+    /// The starting world.
     @Option(help: "The starting world: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
     var scenario: Scenario = .demo
 
+    /// Gateways for `many`.
     @Option(help: "Gateways for --scenario many.")
     var gateways: Int = 20
 
+    /// Namespaces for `many`.
     @Option(help: "Namespaces for --scenario many.")
     var namespaces: Int = 4
 
-    @Option(help: "Unrelated ConfigMaps for --scenario many.")
-    var noise: Int = 0
+    /// Noise ConfigMaps for `many`.
+    @Option(help: "Unrelated ConfigMaps for --scenario many (default: 10 per gateway).")
+    var noise: Int?
 
+    /// Seconds between rollout steps.
     @Option(help: "Seconds between rollout steps (the simulated controllers' speed).")
     var rolloutStep: Double = 1
 
+    /// Seconds a pod takes to start.
     @Option(help: "Seconds a new pod takes to start.")
     var podStart: Double = 1
 
+    /// How long to wait for readiness.
     @Option(help: "Seconds to wait for the sandbox to be ready.")
     var timeout: Double = 60
 
+    /// Rejects negative sizes and non-positive times.
     func validate() throws {
-        guard gateways >= 0, namespaces >= 1, noise >= 0 else { throw ValidationError("--gateways and --noise must be ≥ 0, --namespaces ≥ 1") }
+        guard gateways >= 0, namespaces >= 1, (noise ?? 0) >= 0 else { throw ValidationError("--gateways and --noise must be ≥ 0, --namespaces ≥ 1") }
         guard rolloutStep > 0, podStart >= 0, timeout > 0 else { throw ValidationError("--rollout-step and --timeout must be > 0") }
     }
 
+    /// Starts `serve` in the background and waits for DIR/ready.
     func run() async throws {
         let fm = FileManager.default
         if let pid = dir.runningPID() {
@@ -49,7 +59,7 @@ struct Up: AsyncParsableCommand {
         process.executableURL = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         process.arguments = [
             "serve", "--dir", dir.url.path, "--scenario", scenario.rawValue, "--gateways", String(gateways), "--namespaces", String(namespaces),
-            "--noise", String(noise), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
+            "--noise", String(noise ?? (scenario == .many ? 10 * gateways : 0)), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
         ]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = logHandle

@@ -4,6 +4,21 @@ import Testing
 
 /// Entra, IMDS and ARM behave like the real services where clients can tell.
 @Suite struct AzureTests {
+    @Test func gatewayTokenShape() throws {
+        let expiry = try #require(Timestamps.parse("2026-12-21T03:00:59Z"))
+        let token = GatewayToken.make(gateway: "demo", expiry: expiry, key: "k1")
+        let parts = token.split(separator: "&").map(String.init)
+        #expect(parts.count == 3 && parts[0] == "demo" && parts[1] == "202612210300")
+        #expect(Data(base64Encoded: parts[2])?.count == 64, "an HMAC-SHA512 is 64 bytes")
+        #expect(GatewayToken.parse(token)?.expiry == Timestamps.parse("2026-12-21T03:00:00Z"))
+        #expect(GatewayToken.isSigned(token, by: "k1") && !GatewayToken.isSigned(token, by: "k2"))
+        for bad in ["demo&20261221030&sig", "demo&2026122103000&sig", "demo&202602310300&sig", "demo&202612212400&sig", "demo&20261221030x&sig", "&202612210300&sig", "demo&202612210300&", "demo"] {
+            #expect(GatewayToken.parse(bad) == nil, "\(bad) parsed")
+        }
+        #expect(Timestamps.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(Timestamps.format(try #require(Timestamps.parse("2026-02-28T23:59:59.9Z"))) == "2026-02-28T23:59:59Z")
+    }
+
     @Test func generateTokenValidation() async throws {
         let sandbox = try await TestSupport.start()
         let token = try #require(await TestSupport.armToken(sandbox, clientID: sandbox.azure.clientID, secret: sandbox.azure.clientSecret))

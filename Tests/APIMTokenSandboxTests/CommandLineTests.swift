@@ -68,10 +68,25 @@ import Testing
         #expect(token.status == 0, "token failed: \(token.stderr)")
         let bearer = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(bearer.split(separator: ".").count == 3)
-        let asRotator = await kubectlRun(["--token", bearer, "get", "secret", "demo-token", "-n", "apim"])
+        let rotatorConfig = "\(dir)/rotator.kubeconfig"
+        let written = await TestSupport.run([sandbox, "token", "--dir", dir, "--service-account", "apim/apimtoken-rotator", "--write-kubeconfig", rotatorConfig])
+        #expect(written.status == 0, "token --write-kubeconfig failed: \(written.stderr)")
+        let rotatorHome = TestSupport.freshHome()
+        defer { try? FileManager.default.removeItem(atPath: rotatorHome) }
+        let asRotator = await TestSupport.run([kubectl, "--kubeconfig", rotatorConfig, "get", "secret", "demo-token"], environment: ["HOME": rotatorHome])
         #expect(asRotator.status != 0)
         #expect(asRotator.stderr.contains("Forbidden") || asRotator.stderr.contains("forbidden"), "expected 403: \(asRotator.stderr)")
         #expect(asRotator.stderr.contains("system:serviceaccount:apim:apimtoken-rotator"))
+
+        // `token --audience api://AzureADTokenExchange` is a workload-identity token that Entra exchanges.
+        let federated = await TestSupport.run([sandbox, "token", "--dir", dir, "--service-account", "apim/apimtoken-rotator", "--audience", "api://AzureADTokenExchange"])
+        #expect(federated.status == 0, "token --audience failed: \(federated.stderr)")
+        let assertion = federated.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let form = "grant_type=client_credentials&client_id=\(values["AZURE_CLIENT_ID"] ?? "")&scope=https%3A%2F%2Fmanagement.azure.com%2F.default&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=\(assertion)"
+        let exchange = await TestSupport.run(["/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", "\(dir)/ca.crt", "--data-binary", "@-", "\(values["AZURE_AUTHORITY_HOST"] ?? "")/\(values["AZURE_TENANT_ID"] ?? "")/oauth2/v2.0/token"], stdin: form)
+        #expect((try? JSON.parse(exchange.stdout))?["access_token"]?.stringValue != nil, "federated exchange failed: \(exchange.stdout)")
+        let apiToken = await TestSupport.run(["/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", "\(dir)/ca.crt", "--data-binary", "@-", "\(values["AZURE_AUTHORITY_HOST"] ?? "")/\(values["AZURE_TENANT_ID"] ?? "")/oauth2/v2.0/token"], stdin: form.replacingOccurrences(of: assertion, with: bearer))
+        #expect((try? JSON.parse(apiToken.stdout))?["error"]?.stringValue == "invalid_client", "an API-audience token must not be exchangeable: \(apiToken.stdout)")
 
         // `fault`: the next two GETs of that Secret are throttled, the third succeeds.
         let fault = await TestSupport.run([sandbox, "fault", "--dir", dir, "--server", "kubernetes", "--method", "GET", "--path", "*/secrets/demo-token", "--count", "2", "--status", "429", "--retry-after", "0"])

@@ -73,6 +73,12 @@ import Testing
             #expect(stsStatus.status == 0, "statefulset rollout status failed: \(stsStatus.stdout) \(stsStatus.stderr)")
 
             // delete
+            let started = await sandbox.wait(timeout: 10) { sandbox.pods(namespace: "apim").contains { $0.name.hasPrefix("applied-web-") } }
+            #expect(started, "the applied Deployment never got a pod")
+            let deleteDeployment = await TestSupport.kubectl(sandbox, ["delete", "deployment", "applied-web", "-n", "apim"])
+            #expect(deleteDeployment.status == 0, "kubectl delete deployment failed: \(deleteDeployment.stderr)")
+            let collected = await sandbox.wait(timeout: 10) { !sandbox.pods(namespace: "apim").contains { $0.name.hasPrefix("applied-web-") } }
+            #expect(collected, "the deleted Deployment's pods were not garbage-collected")
             let delete = await TestSupport.kubectl(sandbox, ["delete", "configmap", "applied", "-n", "apim"])
             #expect(delete.status == 0, "kubectl delete failed: \(delete.stderr)")
             #expect(sandbox.object(apiVersion: "v1", kind: "ConfigMap", namespace: "apim", name: "applied") == nil)
@@ -80,6 +86,91 @@ import Testing
             #expect(missing.status != 0)
             #expect(missing.stderr.contains("NotFound") || missing.stderr.contains("not found"), "unexpected: \(missing.stderr)")
         }
+        await sandbox.shutdown()
+    }
+
+    /// Real kubectl as a ServiceAccount whose Role is the minimal one for rotation: it can patch and restart its own
+    /// Secret and Deployment and wait for the rollout, and nothing else.
+    @Test func minimalRoleWithRealKubectl() async throws {
+        let sandbox = try await TestSupport.start()
+        try sandbox.put(["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "rotator", "namespace": "apim"]])
+        try sandbox.put([
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": ["name": "rotator", "namespace": "apim"],
+            "rules": [
+                ["apiGroups": [""], "resources": ["secrets"], "resourceNames": ["demo-token"], "verbs": ["get", "patch"]],
+                ["apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["demo"], "verbs": ["get", "patch", "list", "watch"]],
+            ],
+        ])
+        try sandbox.put([
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": ["name": "rotator", "namespace": "apim"],
+            "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "rotator"],
+            "subjects": [["kind": "ServiceAccount", "name": "rotator", "namespace": "apim"]],
+        ])
+        let config = try sandbox.writeServiceAccountKubeconfig(namespace: "apim", name: "rotator")
+        func kubectl(_ args: [String]) async -> ProcessResult {
+            guard let kubectl = TestSupport.kubectl() else { return ProcessResult(status: -1, stdout: "", stderr: "no kubectl", timedOut: false) }
+            let home = TestSupport.freshHome()
+            defer { try? FileManager.default.removeItem(atPath: home) }
+            return await TestSupport.run([kubectl, "--kubeconfig", config] + args, environment: ["HOME": home], timeout: 90)
+        }
+        let patch = await kubectl(["patch", "secret", "demo-token", "--type=merge", "-p", #"{"metadata":{"annotations":{"rotated":"yes"}}}"#])
+        #expect(patch.status == 0, "patch as rotator failed: \(patch.stderr)")
+        let restart = await kubectl(["rollout", "restart", "deployment/demo"])
+        #expect(restart.status == 0, "rollout restart as rotator failed: \(restart.stderr)")
+        let status = await kubectl(["rollout", "status", "deployment/demo", "--timeout=60s"])
+        #expect(status.status == 0, "rollout status as rotator failed: \(status.stdout) \(status.stderr)")
+        #expect(status.stdout.contains("successfully rolled out"))
+        let other = await kubectl(["get", "configmap", "demo-env"])
+        #expect(other.status != 0)
+        #expect(other.stderr.contains("cannot get resource \"configmaps\""), "expected 403: \(other.stderr)")
+        let list = await kubectl(["get", "secrets"])
+        #expect(list.stderr.contains("cannot list resource \"secrets\""), "expected 403: \(list.stderr)")
+        let sts = await kubectl(["rollout", "restart", "statefulset/edge-azure-api-management-gateway", "-n", "edge"])
+        #expect(sts.status != 0)
+        #expect(sts.stderr.contains("forbidden"), "expected 403: \(sts.stderr)")
+
+        // `kubectl auth can-i --as` (a protobuf SelfSubjectAccessReview, impersonated by the admin) agrees.
+        for (question, expected) in [(["patch", "secret/demo-token"], "yes"), (["patch", "secret/other"], "no"), (["list", "secrets"], "no"), (["watch", "deployments/demo"], "yes")] {
+            let canI = await TestSupport.kubectl(sandbox, ["auth", "can-i"] + question + ["-n", "apim", "--as", "system:serviceaccount:apim:rotator"])
+            #expect(canI.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == expected, "can-i \(question): \(canI.stdout) \(canI.stderr)")
+        }
+        let noImpersonation = await kubectl(["get", "namespaces", "--as", "sandbox-admin"])
+        #expect(noImpersonation.status != 0)
+        // Discovery already fails (kubectl then says only "unknown"), as on a real cluster.
+        #expect(sandbox.requestLog.contains { $0.path == "/api" && $0.status == 403 && $0.principal == "system:serviceaccount:apim:rotator" })
+
+        // Without list/watch, `rollout status` cannot wait.
+        var role = try #require(sandbox.object(apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespace: "apim", name: "rotator"))
+        role["rules"] = [
+            ["apiGroups": [""], "resources": ["secrets"], "resourceNames": ["demo-token"], "verbs": ["get", "patch"]],
+            ["apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["demo"], "verbs": ["get", "patch"]],
+        ]
+        try sandbox.put(role)
+        let blind = await kubectl(["rollout", "status", "deployment/demo", "--timeout=10s"])
+        #expect(blind.status != 0)
+        #expect(blind.stderr.contains("cannot list resource \"deployments\"") || blind.stderr.contains("cannot watch resource \"deployments\""), "expected 403: \(blind.stderr)")
+        await sandbox.shutdown()
+    }
+
+    /// `kubectl get` asks for server-side Tables; the columns match a real cluster's.
+    @Test func serverSideTables() async throws {
+        let sandbox = try await TestSupport.start()
+        _ = await sandbox.wait(timeout: 20) { sandbox.pods().filter(\.ready).count >= 4 }
+        let pods = await TestSupport.kubectl(sandbox, ["get", "pods", "-A"])
+        #expect(pods.status == 0, "\(pods.stderr)")
+        let header = pods.stdout.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } ?? []
+        #expect(header == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"], "\(pods.stdout)")
+        #expect(pods.stdout.split(separator: "\n").contains { $0.hasPrefix("edge ") && $0.contains("edge-azure-api-management-gateway-0") && $0.contains("1/1") && $0.contains("Running") }, "\(pods.stdout)")
+        let deployments = await TestSupport.kubectl(sandbox, ["get", "deployments", "-n", "apim"])
+        #expect(deployments.stdout.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], "\(deployments.stdout)")
+        let secrets = await TestSupport.kubectl(sandbox, ["get", "secret", "demo-token", "-n", "apim"])
+        #expect(secrets.stdout.split(separator: "\n").last.map { $0.split(separator: " ").prefix(3).map(String.init) } == ["demo-token", "Opaque", "1"], "\(secrets.stdout)")
+        #expect(TableConverter.humanDuration(45) == "45s")
+        #expect(TableConverter.humanDuration(192) == "3m12s")
+        #expect(TableConverter.humanDuration(25 * 60) == "25m")
+        #expect(TableConverter.humanDuration(5 * 3600 + 180) == "5h3m")
+        #expect(TableConverter.humanDuration(3 * 86400 + 4 * 3600) == "3d4h")
+        #expect(TableConverter.humanDuration(40 * 86400) == "40d")
         await sandbox.shutdown()
     }
 

@@ -5,7 +5,7 @@ import Testing
 /// Clients nobody here wrote: the Python `kubernetes` client and the Azure SDK for Python.
 @Suite(.serialized) struct PythonClientTests {
     @Test func kubernetesClientReadsAndPatchesASecret() async throws {
-        guard let python = TestSupport.python() else { return }
+        guard let python = await TestSupport.python() else { return }
         let sandbox = try await TestSupport.start()
         let script = """
             import json, os, base64
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func azureSDKGeneratesTokensListsAndRegeneratesKeys() async throws {
-        guard let python = TestSupport.python() else { return }
+        guard let python = await TestSupport.python() else { return }
         let sandbox = try await TestSupport.start()
         let script = """
             import json, os, datetime

@@ -15,14 +15,10 @@ enum TestSupport {
     /// The package root, found from this file's path.
     static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The Python of `.venv-tests`; records a test failure (not a skip) when `scripts/bootstrap` has not run.
-    static func python() -> String? {
-        let path = packageRoot.appendingPathComponent(".venv-tests/bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            Issue.record("\(path) is missing: run ./scripts/bootstrap to create the Python test environment (kubernetes, azure-identity, azure-mgmt-apimanagement)")
-            return nil
-        }
-        return path
+    /// The Python of `.venv-tests` (made by `scripts/bootstrap`). When it is missing, the first caller creates it
+    /// with `python3 -m venv` and pip (PyPI); a test that cannot get it records a failure, never a skip.
+    static func python() async -> String? {
+        await PythonEnvironment.shared.python()
     }
 
     /// The kubectl to test with (`/usr/bin/kubectl`, the dispatcher build, if present).
@@ -136,5 +132,52 @@ enum TestSupport {
     /// The ARM URL of a gateway operation on the demo service.
     static func gatewayURL(_ sandbox: Sandbox, _ gateway: String, _ suffix: String = "", apiVersion: String = "2024-05-01") -> String {
         "\(sandbox.armEndpoint)/subscriptions/\(sandbox.azure.subscriptionID)/resourceGroups/\(sandbox.azure.resourceGroup)/providers/Microsoft.ApiManagement/service/\(sandbox.azure.serviceName)/gateways/\(gateway)\(suffix)?api-version=\(apiVersion)"
+    }
+}
+
+// MARK: - PythonEnvironment
+
+/// Creates `.venv-tests` at most once per test process.
+actor PythonEnvironment {
+    /// The one instance.
+    static let shared = PythonEnvironment()
+
+    private var attempted = false
+    private var failure: String?
+
+    /// The packages the fidelity tests import.
+    static let packages = ["kubernetes", "azure-identity", "azure-mgmt-apimanagement"]
+
+    /// The venv's Python, creating the venv and installing the packages first if needed; records an issue and
+    /// returns nil on failure. (It never writes `.complete`, which `scripts/bootstrap` owns.)
+    func python() async -> String? {
+        let venv = TestSupport.packageRoot.appendingPathComponent(".venv-tests")
+        let python = venv.appendingPathComponent("bin/python").path
+        if !attempted {
+            attempted = true
+            failure = await Self.prepare(venv: venv.path, python: python)
+        }
+        if let failure {
+            Issue.record("\(venv.path) is not usable and could not be made so (\(failure)); run ./scripts/bootstrap")
+            return nil
+        }
+        return python
+    }
+
+    private static func prepare(venv: String, python: String) async -> String? {
+        let imports = [python, "-c", "import kubernetes, azure.identity, azure.mgmt.apimanagement"]
+        if FileManager.default.isExecutableFile(atPath: python), await TestSupport.run(imports).status == 0 { return nil }
+        var env = ProcessInfo.processInfo.environment
+        env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+        if !FileManager.default.isExecutableFile(atPath: python) {
+            let onPath = (env["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+            guard let interpreter = onPath else { return "python3 is not on PATH" }
+            let made = await TestSupport.run([interpreter, "-m", "venv", venv], timeout: 120)
+            guard made.status == 0 else { return "python3 -m venv failed: \(made.stderr.suffix(500))" }
+        }
+        let pip = await TestSupport.run([python, "-m", "pip", "install", "-q"] + packages, environment: env, timeout: 600)
+        guard pip.status == 0 else { return "pip install failed: \(pip.stderr.suffix(500))" }
+        let check = await TestSupport.run(imports)
+        return check.status == 0 ? nil : "the packages do not import: \(check.stderr.suffix(500))"
     }
 }

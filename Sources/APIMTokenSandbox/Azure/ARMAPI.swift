@@ -3,13 +3,17 @@ import Foundation
 /// The simulated Azure Resource Manager for APIM gateways (api-version 2024-05-01 and other dated versions),
 /// with ARM's error envelope, `x-ms-request-id` and per-principal RBAC.
 final class ARMAPI: Sendable {
+    /// The simulated Azure.
     let state: AzureState
+    /// Verifies bearer tokens issued by the simulated Entra.
     let accessTokens: AccessTokens
+    /// The Entra authority URL, for `WWW-Authenticate` challenges.
     let authorityHost: @Sendable () -> String
 
     /// The longest a gateway token may live.
     static let maximumTokenLifetime: TimeInterval = 30 * 86400
 
+    /// ARM over the given state.
     init(state: AzureState, accessTokens: AccessTokens, authorityHost: @escaping @Sendable () -> String) {
         self.state = state
         self.accessTokens = accessTokens

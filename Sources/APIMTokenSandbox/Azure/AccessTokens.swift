@@ -3,7 +3,9 @@ import _CryptoExtras
 
 /// Entra access tokens: RS256 JWTs with `appid`, `oid`, `tid` and `aud`, verified by the simulated ARM.
 struct AccessTokens: Sendable {
+    /// The signing key.
     let key: _RSA.Signing.PrivateKey
+    /// How long an access token lives.
     let lifetime: TimeInterval = 3600
 
     /// Audiences ARM accepts.

@@ -38,19 +38,29 @@ public struct ManagedIdentity: Sendable {
 
 /// A simulated APIM gateway resource.
 struct APIMGateway: Sendable {
+    /// The resource name.
     var name: String
+    /// The gateway description.
     var description: String
+    /// The location name.
     var location: String
+    /// The primary key (signs tokens with `keyType: primary`).
     var primaryKey: String
+    /// The secondary key.
     var secondaryKey: String
 }
 
 /// A simulated APIM service.
 struct APIMService: Sendable {
+    /// The subscription id.
     var subscription: String
+    /// The resource group.
     var resourceGroup: String
+    /// The service name.
     var name: String
+    /// The Azure region.
     var location: String
+    /// Gateways by lower-cased name.
     var gateways: [String: APIMGateway]
 }
 
@@ -65,6 +75,10 @@ public final class AzureState: @unchecked Sendable {
     private var identities: [ManagedIdentity] = []
     private var allowedActions: [String: [String]] = [:]
     private var services: [String: APIMService] = [:]
+    private var keyVersion = 0
+
+    /// Grows whenever a gateway or a gateway key changes, so that controllers can tell when to re-check tokens.
+    var version: Int { lock.withLock { keyVersion } }
 
     /// An empty directory.
     public init() {}
@@ -124,6 +138,7 @@ public final class AzureState: @unchecked Sendable {
     /// Adds a gateway to a service.
     func addGateway(subscription: String, resourceGroup: String, service: String, name: String, location: String) {
         lock.withLock {
+            keyVersion += 1
             services[Self.serviceKey(subscription, resourceGroup, service)]?.gateways[name.lowercased()] = APIMGateway(
                 name: name, description: "Self-hosted gateway \(name)", location: location, primaryKey: Self.newKey(),
                 secondaryKey: Self.newKey())
@@ -153,6 +168,7 @@ public final class AzureState: @unchecked Sendable {
         lock.withLock {
             let k = Self.serviceKey(sub, rg, service)
             guard services[k]?.gateways[gateway.lowercased()] != nil else { return false }
+            keyVersion += 1
             switch key {
             case .primary: services[k]!.gateways[gateway.lowercased()]!.primaryKey = Self.newKey()
             case .secondary: services[k]!.gateways[gateway.lowercased()]!.secondaryKey = Self.newKey()

@@ -6,13 +6,18 @@ import _CryptoExtras
 /// The simulated Entra ID (v2.0) endpoints: OpenID configuration, instance discovery and the token endpoint with
 /// client secrets, certificate client assertions (RS256/PS256, `x5t`/`x5t#S256`) and federated assertions.
 final class EntraAPI: Sendable {
+    /// The simulated directory.
     let state: AzureState
+    /// Issues access tokens.
     let accessTokens: AccessTokens
     /// The service-account issuer whose tokens are accepted as federated assertions, and its verifier.
     let federatedIssuer: String
+    /// Verifies federated assertions (the cluster issuer's public key).
     let federatedKey: _RSA.Signing.PublicKey
+    /// This server's own base URL (known only once it listens).
     let publicBaseURL: @Sendable () -> String
 
+    /// Entra over the given directory.
     init(state: AzureState, accessTokens: AccessTokens, federatedIssuer: String, federatedKey: _RSA.Signing.PublicKey, publicBaseURL: @escaping @Sendable () -> String) {
         self.state = state
         self.accessTokens = accessTokens

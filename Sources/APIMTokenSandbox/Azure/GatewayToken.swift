@@ -6,23 +6,27 @@ import Foundation
 /// The signature scheme is inferred from APIM's documented SAS tokens; the sandbox uses it so it can tell which key
 /// signed a token.
 public enum GatewayToken {
-    /// The expiry format, UTC.
+    /// The expiry format, `yyyyMMddHHmm` in UTC (by hand: the controllers parse every pod's token on every pass).
     static func formatExpiry(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMddHHmm"
-        return f.string(from: date)
+        let full = Timestamps.format(date)  // yyyy-MM-ddTHH:mm:ssZ
+        return full.filter(\.isNumber).prefix(12).description
     }
 
-    /// Parses the expiry segment.
+    /// Parses the expiry segment (exactly twelve digits, a valid UTC date and time).
     static func parseExpiry(_ text: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMddHHmm"
-        guard text.count == 12 else { return nil }
-        return f.date(from: text)
+        let digits = Array(text.utf8)
+        guard digits.count == 12, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        func number(_ range: Range<Int>) -> Int32 { range.reduce(0) { $0 * 10 + Int32(digits[$1] - UInt8(ascii: "0")) } }
+        var parts = tm()
+        parts.tm_year = number(0..<4) - 1900
+        parts.tm_mon = number(4..<6) - 1
+        parts.tm_mday = number(6..<8)
+        parts.tm_hour = number(8..<10)
+        parts.tm_min = number(10..<12)
+        guard (0...11).contains(parts.tm_mon), (1...31).contains(parts.tm_mday), (0...23).contains(parts.tm_hour), (0...59).contains(parts.tm_min)
+        else { return nil }
+        let date = Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+        return formatExpiry(date) == text ? date : nil  // rejects days that do not exist, such as 20260231
     }
 
     /// Makes a token for `gateway` expiring at `expiry` (truncated to the minute), signed with `key`.
@@ -31,6 +35,7 @@ public enum GatewayToken {
         return "\(gateway)&\(e)&\(signature(gateway: gateway, expiry: e, key: key))"
     }
 
+    /// The base64 HMAC-SHA512 of `"<gateway>\n<expiry>"` with `key`.
     static func signature(gateway: String, expiry: String, key: String) -> String {
         let mac = HMAC<SHA512>.authenticationCode(for: Array("\(gateway)\n\(expiry)".utf8), using: SymmetricKey(data: Array(key.utf8)))
         return Data(mac).base64EncodedString()

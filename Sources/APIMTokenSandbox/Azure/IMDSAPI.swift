@@ -3,10 +3,14 @@ import Foundation
 /// The simulated instance metadata service (managed identity tokens), plain HTTP, with the real quirks: the
 /// `Metadata: true` header is required and every number in the answer is a string.
 final class IMDSAPI: Sendable {
+    /// The simulated directory (managed identities).
     let state: AzureState
+    /// Issues access tokens.
     let accessTokens: AccessTokens
+    /// The tenant the identities belong to.
     let tenantID: String
 
+    /// IMDS over the given directory.
     init(state: AzureState, accessTokens: AccessTokens, tenantID: String) {
         self.state = state
         self.accessTokens = accessTokens

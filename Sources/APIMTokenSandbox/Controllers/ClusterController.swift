@@ -40,8 +40,11 @@ final class ClusterController: @unchecked Sendable {
         var lastCounts: [Int] = []
     }
 
+    /// The cluster state it reconciles.
     let store: ObjectStore
+    /// The simulated APIM that gateway pods authenticate against.
     let azure: AzureState
+    /// Rollout speed.
     let options: ControllerOptions
     private let lock = NSLock()
     private var pods: [String: PodRuntime] = [:]
@@ -50,12 +53,24 @@ final class ClusterController: @unchecked Sendable {
     private var readyDespiteBadToken = false
     private var ipCounter = 10
     private var task: Task<Void, Never>?
+    /// Bumped by the behaviour switches, which change pods without a write.
+    private var switchesVersion = 0
+    /// The store revision, Azure key version and switches version the last pass saw.
+    private var seen = (store: -1, azure: -1, switches: -1)
+    /// Whether the last pass found nothing in flight (no writes, no pod starting, no rollout step due).
+    private var settled = false
+    private var lastPass = Date.distantPast
+
+    /// How often a settled cluster is re-examined anyway, for changes that only time brings (token expiry,
+    /// progress deadlines).
+    static let settledInterval: TimeInterval = 2
 
     /// The annotation that names the gateway a pod serves (used for the "for this gateway" check).
     static let gatewayAnnotation = "sandbox.apimtoken.dev/gateway"
     /// The annotation that makes a workload's pods never become Ready.
     static let neverReadyAnnotation = "sandbox.apimtoken.dev/never-ready"
 
+    /// A stopped controller; call ``start()``.
     init(store: ObjectStore, azure: AzureState, options: ControllerOptions) {
         self.store = store
         self.azure = azure
@@ -80,26 +95,55 @@ final class ClusterController: @unchecked Sendable {
     func setNeverReady(kind: String, namespace: String, name: String, _ value: Bool) {
         lock.withLock {
             if value { neverReady.insert("\(kind)/\(namespace)/\(name)") } else { neverReady.remove("\(kind)/\(namespace)/\(name)") }
+            switchesVersion += 1
         }
     }
 
     /// The real gateway bug: pods report Ready even when their token does not authenticate.
-    func setReadyDespiteBadToken(_ value: Bool) { lock.withLock { readyDespiteBadToken = value } }
+    func setReadyDespiteBadToken(_ value: Bool) {
+        lock.withLock {
+            readyDespiteBadToken = value
+            switchesVersion += 1
+        }
+    }
 
     /// The token a pod captured at start (for tests; never logged).
     func capturedToken(podUID: String) -> String? { lock.withLock { pods[podUID]?.token } }
 
     // MARK: Reconcile
 
-    /// One pass over every workload and pod.
+    /// One pass over every workload and pod, unless the cluster is settled and nothing changed since the last pass
+    /// (then only every ``settledInterval``), so that an idle sandbox with many gateways costs almost no CPU.
     func reconcile() {
         let now = Date()
-        for d in store.list(.deployments, namespace: nil).items { reconcileDeployment(d.json, now: now) }
-        for s in store.list(.statefulSets, namespace: nil).items { reconcileStatefulSet(s.json, now: now) }
-        for d in store.list(.daemonSets, namespace: nil).items { reconcileDaemonSet(d.json, now: now) }
-        for p in store.list(.pods, namespace: nil).items { reconcilePod(p.json, now: now) }
+        let before = (store: store.currentRevision, azure: azure.version, switches: lock.withLock { switchesVersion })
+        let idle = lock.withLock { settled && seen == before && now.timeIntervalSince(lastPass) < Self.settledInterval }
+        if idle { return }
+        let deployments = store.list(.deployments, namespace: nil).items
+        let statefulSets = store.list(.statefulSets, namespace: nil).items
+        let daemonSets = store.list(.daemonSets, namespace: nil).items
+        for d in deployments { reconcileDeployment(d.json, now: now) }
+        for s in statefulSets { reconcileStatefulSet(s.json, now: now) }
+        for d in daemonSets { reconcileDaemonSet(d.json, now: now) }
+        // Garbage collection: the pods of a deleted workload go too (background cascading deletion).
+        let owners = Set((deployments + statefulSets + daemonSets).compactMap { $0.json[path: ["metadata", "uid"]]?.stringValue })
+        for p in store.list(.pods, namespace: nil).items {
+            if let owner = p.json[path: ["metadata", "annotations", "sandbox.apimtoken.dev/owner-uid"]]?.stringValue, !owners.contains(owner) {
+                deletePod(p.json)
+            } else {
+                reconcilePod(p.json, now: now)
+            }
+        }
         let live = Set(store.list(.pods, namespace: nil).items.compactMap { $0.json[path: ["metadata", "uid"]]?.stringValue })
-        lock.withLock { pods = pods.filter { live.contains($0.key) } }
+        let after = store.currentRevision
+        lock.withLock {
+            pods = pods.filter { live.contains($0.key) }
+            let starting = pods.values.contains { $0.configError == nil && (!$0.captured || $0.readyAt > now) }
+            let stepping = workloads.values.contains { now.timeIntervalSince($0.lastStep) < options.stepInterval * 2 }
+            settled = after == before.store && !starting && !stepping
+            seen = (after, before.azure, before.switches)
+            lastPass = now
+        }
     }
 
     private static func templateHash(_ template: JSON?) -> String {

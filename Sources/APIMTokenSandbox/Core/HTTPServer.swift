@@ -12,7 +12,9 @@ final class HTTPServer: Sendable {
     /// The request handler.
     typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
 
+    /// Which simulated service this is.
     let kind: SandboxServer
+    /// The bound port on 127.0.0.1.
     let port: Int
     private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     private let acceptTask: Task<Void, Never>

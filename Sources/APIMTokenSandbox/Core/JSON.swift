@@ -5,11 +5,17 @@ import Foundation
 /// Numbers are kept as `Double` (exact for integers below 2^53, which covers every Kubernetes integer field the
 /// sandbox serves). Object keys are written in sorted order so that responses are deterministic.
 public enum JSON: Sendable, Equatable {
+    /// JSON `null`.
     case null
+    /// A boolean.
     case bool(Bool)
+    /// A number.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSON])
+    /// An object.
     case object([String: JSON])
 
     // MARK: Accessors
@@ -184,7 +190,7 @@ extension JSON {
 // MARK: - JSONParser
 
 /// A small recursive-descent JSON parser (depth-limited).
-struct JSONParser {
+private struct JSONParser {
     let bytes: [UInt8]
     var index = 0
 

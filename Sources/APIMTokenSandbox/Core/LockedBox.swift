@@ -7,6 +7,7 @@ final class LockedBox<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
+    /// A box holding `value`.
     init(_ value: Value) { self.value = value }
 
     /// The current value.

@@ -102,6 +102,7 @@ struct SandboxPKI: Sendable {
 }
 
 extension CertificateAndKey {
+    /// PEM and DER forms of a certificate and its key.
     init(_ certificate: Certificate, keyPEM: String) throws {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)

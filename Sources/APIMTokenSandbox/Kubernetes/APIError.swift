@@ -1,8 +1,12 @@
 /// A Kubernetes API failure, rendered as a real `metav1.Status`.
 struct APIError: Error, Sendable {
+    /// The HTTP status.
     var code: Int
+    /// The `StatusReason` (`NotFound`, `Conflict`, …).
     var reason: String
+    /// The human-readable message.
     var message: String
+    /// The `details` object, or null.
     var details: JSON = .null
 
     /// The `Status` body.
@@ -29,14 +33,17 @@ struct APIError: Error, Sendable {
         return d
     }
 
+    /// 404 for a named object.
     static func notFound(_ type: ResourceType, _ name: String) -> APIError {
         APIError(code: 404, reason: "NotFound", message: "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\(name)\" not found", details: details(type, name))
     }
 
+    /// 409 AlreadyExists for a create.
     static func alreadyExists(_ type: ResourceType, _ name: String) -> APIError {
         APIError(code: 409, reason: "AlreadyExists", message: "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\(name)\" already exists", details: details(type, name))
     }
 
+    /// 409 Conflict for a stale resourceVersion.
     static func conflict(_ type: ResourceType, _ name: String) -> APIError {
         APIError(
             code: 409, reason: "Conflict",
@@ -44,6 +51,7 @@ struct APIError: Error, Sendable {
             details: details(type, name))
     }
 
+    /// 409 for server-side apply field-manager conflicts.
     static func applyConflict(_ type: ResourceType, _ name: String, _ conflicts: [(field: String, manager: String)]) -> APIError {
         let causes: [JSON] = conflicts.map {
             ["reason": "FieldManagerConflict", "message": .string("conflict with \"\($0.manager)\" using \(type.groupVersion)"), "field": .string($0.field)]
@@ -55,6 +63,7 @@ struct APIError: Error, Sendable {
             details: details(type, name, causes: causes))
     }
 
+    /// 422 for an invalid field value.
     static func invalid(_ type: ResourceType, _ name: String, field: String, value: String, detail: String) -> APIError {
         let cause: JSON = ["reason": "FieldValueInvalid", "message": .string("Invalid value: \(value): \(detail)"), "field": .string(field)]
         return APIError(
@@ -63,6 +72,7 @@ struct APIError: Error, Sendable {
             details: details(type, name, causes: [cause], kind: type.kind))
     }
 
+    /// 422 for a missing required field.
     static func required(_ type: ResourceType, _ name: String, field: String) -> APIError {
         let cause: JSON = ["reason": "FieldValueRequired", "message": "Required value", "field": .string(field)]
         return APIError(
@@ -70,6 +80,7 @@ struct APIError: Error, Sendable {
             details: details(type, name, causes: [cause], kind: type.kind))
     }
 
+    /// 403 with the message kube-apiserver writes.
     static func forbidden(_ type: ResourceType, name: String?, user: String, verb: String, namespace: String?, subresource: String?) -> APIError {
         let resource = subresource.map { "\(type.resource)/\($0)" } ?? type.resource
         let object = name.map { "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\($0)\"" } ?? "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group)"
@@ -80,18 +91,23 @@ struct APIError: Error, Sendable {
             details: details(type, name))
     }
 
+    /// 400 BadRequest.
     static func badRequest(_ message: String) -> APIError { APIError(code: 400, reason: "BadRequest", message: message) }
 
+    /// 401 for a missing or bad credential.
     static let unauthorized = APIError(code: 401, reason: "Unauthorized", message: "Unauthorized")
 
+    /// 405 MethodNotAllowed.
     static func methodNotAllowed(_ method: String) -> APIError {
         APIError(code: 405, reason: "MethodNotAllowed", message: "the server does not allow this method on the requested resource")
     }
 
+    /// 415 for a body type the server does not read.
     static func unsupportedMedia(_ type: String) -> APIError {
         APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json, application/apply-patch+yaml (got \(type))")
     }
 
+    /// 404 for an unknown path.
     static func pathNotFound(_ path: String) -> APIError {
         APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: ["causes": [["reason": "UnexpectedServerResponse", "message": .string("404 page not found: \(path)")]]])
     }

@@ -1,6 +1,8 @@
 /// Who is calling the API server.
 struct UserInfo: Sendable {
+    /// The user name (`system:serviceaccount:NS:NAME` for service accounts).
     var name: String
+    /// The groups.
     var groups: [String]
     /// Members of `system:masters` bypass authorization, as on a real cluster.
     var isAdmin: Bool { groups.contains("system:masters") }
@@ -11,6 +13,7 @@ struct UserInfo: Sendable {
 /// RBAC for namespaced Roles and RoleBindings (ClusterRoles are not simulated; only `system:masters` is
 /// cluster-wide).
 struct Authorizer: Sendable {
+    /// Where Roles and RoleBindings live.
     let store: ObjectStore
 
     /// Whether `user` may do `verb` on `type` (optionally a subresource) named `name` in `namespace`.

@@ -2,11 +2,16 @@ import Foundation
 
 /// The simulated Kubernetes API server's request handling (JSON only).
 final class KubernetesAPI: Sendable {
+    /// The cluster state.
     let store: ObjectStore
+    /// Issues and verifies ServiceAccount tokens.
     let tokens: ServiceAccountTokens
+    /// The token of the kubeconfig's token context (a cluster admin).
     let adminToken: String
+    /// RBAC.
     let authorizer: Authorizer
 
+    /// The API over a store.
     init(store: ObjectStore, tokens: ServiceAccountTokens, adminToken: String) {
         self.store = store
         self.tokens = tokens
@@ -31,7 +36,15 @@ final class KubernetesAPI: Sendable {
             if path == "/version" { return .json(200, Discovery.version) }
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], body: Array("ok".utf8))
         }
-        guard let user = authenticate(request) else { return APIError.unauthorized.response }
+        guard let authenticated = authenticate(request) else { return APIError.unauthorized.response }
+        let user: UserInfo
+        switch impersonate(request, as: authenticated) {
+        case .success(let u): user = u
+        case .failure(let error):
+            var response = error.response
+            response.principal = authenticated.name
+            return response
+        }
         var response: HTTPResponse
         do {
             response = try await route(request, path: path, user: user)
@@ -44,7 +57,12 @@ final class KubernetesAPI: Sendable {
         return response
     }
 
+    /// Authenticates like kube-apiserver's union authenticator: a verified client certificate first (kubectl sends
+    /// its kubeconfig's certificate even when `--token` is given, and the certificate wins), then a bearer token.
     private func authenticate(_ request: HTTPRequest) -> UserInfo? {
+        if let cert = request.clientCertificate {
+            return UserInfo(name: cert.commonName, groups: cert.organizations + ["system:authenticated"])
+        }
         if let auth = request.header("Authorization") {
             guard auth.hasPrefix("Bearer ") else { return nil }
             let token = String(auth.dropFirst(7)).trimmed
@@ -56,10 +74,26 @@ final class KubernetesAPI: Sendable {
                 name: "system:serviceaccount:\(ns):\(name)",
                 groups: ["system:serviceaccounts", "system:serviceaccounts:\(ns)", "system:authenticated"])
         }
-        if let cert = request.clientCertificate {
-            return UserInfo(name: cert.commonName, groups: cert.organizations + ["system:authenticated"])
-        }
         return nil
+    }
+
+    /// Applies `Impersonate-User` / `Impersonate-Group` (`kubectl --as`, `--as-group`): only cluster admins may
+    /// impersonate, as with the default RBAC of a real cluster. A ServiceAccount name also gets its groups.
+    private func impersonate(_ request: HTTPRequest, as user: UserInfo) -> Result<UserInfo, APIError> {
+        guard let name = request.header("Impersonate-User"), !name.isEmpty else { return .success(user) }
+        guard user.isAdmin else {
+            return .failure(APIError(
+                code: 403, reason: "Forbidden",
+                message: "users \"\(name)\" is forbidden: User \"\(user.name)\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope",
+                details: ["name": .string(name), "kind": "users"]))
+        }
+        var groups = request.headers["Impersonate-Group"]
+        let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count == 4, parts[0] == "system", parts[1] == "serviceaccount" {
+            groups += ["system:serviceaccounts", "system:serviceaccounts:\(parts[2])"]
+        }
+        if !groups.contains("system:authenticated") { groups.append("system:authenticated") }
+        return .success(UserInfo(name: name, groups: groups))
     }
 
     private func route(_ request: HTTPRequest, path: String, user: UserInfo) async throws -> HTTPResponse {
@@ -146,8 +180,14 @@ final class KubernetesAPI: Sendable {
         let dryRun = request.query["dryRun"]?.contains("All") ?? false
         switch verb {
         case "get":
-            guard let object = store.get(target.type, namespace: target.namespace ?? "", name: target.name!) else {
+            guard let object = store.get(target.type, namespace: target.namespace ?? "", name: target.name!)
+                ?? EventTwins.get(target.type, namespace: target.namespace ?? "", name: target.name!, store: store)
+            else {
                 throw APIError.notFound(target.type, target.name!)
+            }
+            if TableConverter.wanted(request) {
+                let meta: JSON = ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""]
+                return .json(200, TableConverter.table(target.type, items: [object], listMetadata: meta, includeObject: request.queryValue("includeObject")))
             }
             return .json(200, object)
         case "list", "watch":
@@ -180,7 +220,7 @@ final class KubernetesAPI: Sendable {
         if let text = request.queryValue("labelSelector"), !text.isEmpty {
             do { labelSelector = try LabelSelector(text) } catch let e as SelectorError { throw APIError.badRequest(e.message) }
         }
-        var items = store.list(target.type, namespace: target.namespace).items
+        var items = EventTwins.merged(store.list(target.type, namespace: target.namespace).items, type: target.type, namespace: target.namespace, store: store)
         if labelSelector != nil || fieldSelector != nil {
             items = items.filter { (labelSelector?.matches(object: $0.json) ?? true) && (fieldSelector?.matches(object: $0.json) ?? true) }
         }
@@ -209,7 +249,8 @@ final class KubernetesAPI: Sendable {
             response.body = .stream(stream)
             return response
         }
-        let (all, revision) = store.list(target.type, namespace: target.namespace)
+        let (own, revision) = store.list(target.type, namespace: target.namespace)
+        let all = EventTwins.merged(own, type: target.type, namespace: target.namespace, store: store)
         var items = all
         if labelSelector != nil || fieldSelector != nil {
             items = items.filter { (labelSelector?.matches(object: $0.json) ?? true) && (fieldSelector?.matches(object: $0.json) ?? true) }
@@ -220,12 +261,27 @@ final class KubernetesAPI: Sendable {
             guard let data = Base64URL.decode(Substring(token)), let after = String(bytes: data, encoding: .utf8) else {
                 throw APIError.badRequest("continue key is not valid")
             }
-            items = Array(items.drop { "\($0.namespace)/\($0.name)" <= after })
+            // Items are sorted by (namespace, name); a namespace never contains "/", so the key splits at the first.
+            let parts = after.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            var low = 0
+            var high = items.count
+            while low < high {
+                let mid = (low + high) / 2
+                if (items[mid].namespace, items[mid].name) <= key { low = mid + 1 } else { high = mid }
+            }
+            items = Array(items[low...])
         }
         if let limit = Int(request.queryValue("limit") ?? ""), limit > 0, items.count > limit {
             remaining = items.count - limit
             items = Array(items.prefix(limit))
             if let last = items.last { next = Base64URL.encode(Array("\(last.namespace)/\(last.name)".utf8)) }
+        }
+        if TableConverter.wanted(request) {
+            var meta: JSON = ["resourceVersion": .string(String(revision))]
+            if let next { meta["continue"] = .string(next) }
+            if let remaining { meta["remainingItemCount"] = .int(remaining) }
+            return .json(200, TableConverter.table(target.type, items: items.map(\.json), listMetadata: meta, includeObject: request.queryValue("includeObject")))
         }
         var body: [UInt8] = []
         body.reserveCapacity(items.reduce(200) { $0 + $1.bytes.count + 1 })
@@ -245,6 +301,9 @@ final class KubernetesAPI: Sendable {
     // MARK: Write
 
     private func parseBody(_ request: HTTPRequest) throws -> JSON {
+        if request.contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            throw APIError.unsupportedMedia(request.contentType)  // JSON only (see the package notes)
+        }
         do { return try JSON.parse(request.body) } catch {
             throw APIError.badRequest("the object provided is unrecognized or not JSON: \(error)")
         }
@@ -465,7 +524,16 @@ final class KubernetesAPI: Sendable {
     // MARK: Special resources
 
     private func accessReview(_ request: HTTPRequest, user: UserInfo) throws -> HTTPResponse {
-        var review = try parseBody(request)
+        var review: JSON
+        if request.contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            // `kubectl auth can-i` sends this one in protobuf; the answer may be JSON (client-go decodes by the
+            // response's Content-Type).
+            do { review = try KubernetesProtobuf.selfSubjectAccessReview(request.body) } catch {
+                throw APIError.badRequest("the SelfSubjectAccessReview protobuf body could not be decoded")
+            }
+        } else {
+            review = try parseBody(request)
+        }
         let attributes = review[path: ["spec", "resourceAttributes"]] ?? [:]
         let group = attributes["group"]?.stringValue ?? ""
         let resource = attributes["resource"]?.stringValue ?? ""

@@ -2,10 +2,15 @@ import Foundation
 
 /// A stored object with its cached encoding.
 struct StoredObject: Sendable {
+    /// The object.
     var json: JSON
+    /// Its JSON encoding (lists and watches send it as is).
     var bytes: [UInt8]
+    /// Its resourceVersion.
     var resourceVersion: Int
+    /// Its namespace (empty for cluster-scoped kinds).
     var namespace: String
+    /// Its name.
     var name: String
 }
 
@@ -44,6 +49,8 @@ final class ObjectStore: @unchecked Sendable {
     private var watchers: [UUID: Watcher] = [:]
     /// Field ownership for server-side apply: object uid → field path → manager.
     private var owners: [String: [String: String]] = [:]
+    /// Each type's objects sorted by namespace and name; dropped on every write to the type.
+    private var sortedCache: [String: [StoredObject]] = [:]
 
     /// Kinds whose metadata.generation tracks spec changes.
     private static let generational: Set<String> = [
@@ -61,14 +68,20 @@ final class ObjectStore: @unchecked Sendable {
     }
 
     /// Objects of a type (in one namespace, or all), sorted by namespace and name, plus the list resourceVersion.
+    ///
+    /// The sorted array is cached per type until the next write to that type, so repeated and paged lists of many
+    /// objects cost a copy, not a sort.
     func list(_ type: ResourceType, namespace: String?) -> (items: [StoredObject], revision: Int) {
         lock.withLock {
-            let all = objects[type.storageKey] ?? [:]
-            var items: [StoredObject] = []
-            items.reserveCapacity(all.count)
-            for (_, o) in all where namespace == nil || o.namespace == namespace { items.append(o) }
-            items.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
-            return (items, revision)
+            let sorted: [StoredObject]
+            if let cached = sortedCache[type.storageKey] {
+                sorted = cached
+            } else {
+                sorted = (objects[type.storageKey] ?? [:]).values.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+                sortedCache[type.storageKey] = sorted
+            }
+            guard let namespace else { return (sorted, revision) }
+            return (sorted.filter { $0.namespace == namespace }, revision)
         }
     }
 
@@ -89,6 +102,7 @@ final class ObjectStore: @unchecked Sendable {
                 if dryRun { return (current.json, nil) }
                 revision += 1
                 objects[type.storageKey]?[key] = nil
+                sortedCache[type.storageKey] = nil
                 var gone = current
                 gone.json.set(["metadata", "resourceVersion"], .string(String(revision)))
                 gone.bytes = gone.json.encoded()
@@ -123,6 +137,7 @@ final class ObjectStore: @unchecked Sendable {
                 let stored = StoredObject(
                     json: object, bytes: object.encoded(), resourceVersion: nextRevision, namespace: namespace, name: name)
                 objects[type.storageKey, default: [:]][key] = stored
+                sortedCache[type.storageKey] = nil
                 publish(Event(storageKey: type.storageKey, type: current == nil ? "ADDED" : "MODIFIED", stored: stored))
                 return (current?.json, object)
             }
@@ -202,23 +217,51 @@ final class ObjectStore: @unchecked Sendable {
 // MARK: - Timestamps
 
 /// RFC 3339 timestamps as Kubernetes writes them (seconds precision, UTC).
+///
+/// Formatting is done by hand (`gmtime_r`): the controllers stamp every condition on every pass, and creating a
+/// date formatter each time cost more than the rest of a pass.
 enum Timestamps {
     /// Now.
     static func now() -> String { format(Date()) }
 
-    /// A date.
+    /// A date, `2026-11-23T10:54:08Z`.
     static func format(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
     }
 
+    private static let parsers = LockedParsers()
+
     /// Parses RFC 3339 with or without fractional seconds.
-    static func parse(_ text: String) -> Date? {
+    static func parse(_ text: String) -> Date? { parsers.parse(text) }
+}
+
+// MARK: - LockedParsers
+
+/// Two cached ISO 8601 parsers shared under a lock.
+///
+/// `@unchecked Sendable`: the formatters are only used under `lock`.
+private final class LockedParsers: @unchecked Sendable {
+    private let lock = NSLock()
+    private let plain: ISO8601DateFormatter = {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: text) { return d }
+        return f
+    }()
+    private let fractional: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text)
+        return f
+    }()
+
+    /// Parses RFC 3339, with or without fractional seconds.
+    func parse(_ text: String) -> Date? {
+        lock.withLock { plain.date(from: text) ?? fractional.date(from: text) }
     }
 }

@@ -24,6 +24,7 @@ public struct ResourceType: Sendable, Hashable {
     /// The key used in storage (group and resource; versions share storage).
     var storageKey: String { "\(group)/\(resource)" }
 
+    /// A served resource type.
     init(
         _ group: String, _ version: String, _ resource: String, _ kind: String, namespaced: Bool = true,
         short: [String] = [], sub: [String] = [], verbs: [String]? = nil
@@ -74,14 +75,24 @@ public struct ResourceType: Sendable, Hashable {
 
     /// Core types.
     static let namespaces = find(group: "", version: "v1", resource: "namespaces")!
+    /// Secrets.
     static let secrets = find(group: "", version: "v1", resource: "secrets")!
+    /// ConfigMaps.
     static let configMaps = find(group: "", version: "v1", resource: "configmaps")!
+    /// ServiceAccounts.
     static let serviceAccounts = find(group: "", version: "v1", resource: "serviceaccounts")!
+    /// Pods.
     static let pods = find(group: "", version: "v1", resource: "pods")!
+    /// Deployments.
     static let deployments = find(group: "apps", version: "v1", resource: "deployments")!
+    /// StatefulSets.
     static let statefulSets = find(group: "apps", version: "v1", resource: "statefulsets")!
+    /// DaemonSets.
     static let daemonSets = find(group: "apps", version: "v1", resource: "daemonsets")!
+    /// Roles.
     static let roles = find(group: "rbac.authorization.k8s.io", version: "v1", resource: "roles")!
+    /// RoleBindings.
     static let roleBindings = find(group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings")!
+    /// Core Events.
     static let events = find(group: "", version: "v1", resource: "events")!
 }

@@ -1,5 +1,6 @@
 /// A parsed label selector (`a=b,c!=d,e in (f,g),h notin (i),j,!k`).
 struct LabelSelector: Sendable {
+    /// One requirement of a label selector.
     enum Requirement: Sendable {
         case equals(String, String)
         case notEquals(String, String)
@@ -9,6 +10,7 @@ struct LabelSelector: Sendable {
         case notExists(String)
     }
 
+    /// Every requirement (all must hold).
     var requirements: [Requirement]
 
     /// Parses selector text; throws a message on bad syntax.
@@ -88,6 +90,7 @@ struct LabelSelector: Sendable {
 /// A parsed field selector (`metadata.name=x,metadata.namespace!=y`, plus `type`, `status.phase`, `spec.nodeName`,
 /// `involvedObject.*` and `regarding.*`, which the real server also supports for some kinds).
 struct FieldSelector: Sendable {
+    /// Every requirement (all must hold).
     var requirements: [(path: [String], value: String, equal: Bool)]
 
     /// Parses selector text.
@@ -107,11 +110,15 @@ struct FieldSelector: Sendable {
                 throw SelectorError("invalid field selector: \(p)")
             }
             let field = parts[0].trimmed
-            let allowed = ["metadata.name", "metadata.namespace", "type", "status.phase", "spec.nodeName"]
+            let allowed = [
+                "metadata.name", "metadata.namespace", "type", "status.phase", "status.podIP", "spec.nodeName", "spec.serviceAccountName",
+                "spec.restartPolicy", "reason", "reportingComponent", "reportingController", "source",
+            ]
             guard allowed.contains(field) || field.hasPrefix("involvedObject.") || field.hasPrefix("regarding.") else {
                 throw SelectorError("field label not supported: \(field)")
             }
-            requirements.append((field.split(separator: ".").map(String.init), parts[1].trimmed, equal))
+            let path = field == "source" ? ["source", "component"] : field.split(separator: ".").map(String.init)  // Event's `source` is its component
+            requirements.append((path, parts[1].trimmed, equal))
         }
     }
 
@@ -131,7 +138,9 @@ struct FieldSelector: Sendable {
 
 /// A selector that does not parse.
 struct SelectorError: Error {
+    /// What is wrong.
     var message: String
+    /// An error with a message.
     init(_ message: String) { self.message = message }
 }
 
