@@ -42,14 +42,15 @@ extension Sandbox {
         return store.list(type, namespace: namespace).items.map(\.json)
     }
 
-    /// Creates or replaces an object as the admin would (validation applies; no RBAC). Returns the stored object.
+    /// Creates or replaces an object as the admin would (validation applies; no RBAC; managedFields record the
+    /// manager `apimtoken-sandbox`). Returns the stored object.
     @discardableResult
     public func put(_ object: JSON) throws -> JSON {
         guard let type = ResourceType.find(apiVersion: object["apiVersion"]?.stringValue ?? "", kind: object["kind"]?.stringValue ?? ""),
             let name = object[path: ["metadata", "name"]]?.stringValue
         else { throw SandboxError("put: object needs a served apiVersion/kind and metadata.name") }
         let ns = type.namespaced ? (object[path: ["metadata", "namespace"]]?.stringValue ?? "default") : ""
-        let (_, stored) = try store.write(type, namespace: ns, name: name) { current in
+        let (_, stored) = try store.write(type, namespace: ns, name: name, manager: FieldManager(name: "apimtoken-sandbox", operation: "Update")) { current in
             var proposed = object
             if let current, type.subresources.contains("status"), proposed["status"] == nil { proposed["status"] = current["status"] }
             proposed.set(["metadata", "resourceVersion"], nil)

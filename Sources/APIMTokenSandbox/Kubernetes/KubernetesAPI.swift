@@ -334,7 +334,9 @@ final class KubernetesAPI: Sendable {
         if target.type.subresources.contains("status") { object["status"] = nil }
         if target.type.resource == "namespaces" { object["status"] = ["phase": "Active"] }
         let manager = request.queryValue("fieldManager") ?? Names.defaultManager(request)
-        let (_, stored) = try store.write(target.type, namespace: namespace, name: name, dryRun: dryRun) { current in
+        let (_, stored) = try store.write(
+            target.type, namespace: namespace, name: name, dryRun: dryRun, manager: FieldManager(name: manager, operation: "Update")
+        ) { current in
             if current != nil { throw APIError.alreadyExists(target.type, name) }
             return .put(object)
         }
@@ -350,7 +352,10 @@ final class KubernetesAPI: Sendable {
             throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
         }
         let manager = request.queryValue("fieldManager") ?? Names.defaultManager(request)
-        let (old, stored) = try store.write(target.type, namespace: target.namespace ?? "", name: name, dryRun: dryRun) { current in
+        let (old, stored) = try store.write(
+            target.type, namespace: target.namespace ?? "", name: name, dryRun: dryRun,
+            manager: FieldManager(name: manager, operation: "Update", subresource: target.subresource)
+        ) { current in
             guard let current else { throw APIError.notFound(target.type, name) }
             if let rv = object[path: ["metadata", "resourceVersion"]]?.stringValue, !rv.isEmpty,
                 rv != current[path: ["metadata", "resourceVersion"]]?.stringValue
@@ -400,7 +405,10 @@ final class KubernetesAPI: Sendable {
         let force = ["true", "1"].contains(request.queryValue("force") ?? "")
         var conflictsFound: [(String, String)] = []
         var applyLeaves: [String: JSON] = [:]
-        let (old, stored) = try store.write(target.type, namespace: target.namespace ?? "", name: name, dryRun: dryRun) { current in
+        let (old, stored) = try store.write(
+            target.type, namespace: target.namespace ?? "", name: name, dryRun: dryRun,
+            manager: FieldManager(name: manager, operation: isApply ? "Apply" : "Update", subresource: target.subresource)
+        ) { current in
             if isApply {
                 var applied = patch
                 applied.set(["metadata", "name"], .string(name))

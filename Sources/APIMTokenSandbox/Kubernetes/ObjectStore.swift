@@ -89,7 +89,7 @@ final class ObjectStore: @unchecked Sendable {
     /// to abort. Returns the stored result (nil after a delete). With `dryRun` nothing is stored.
     @discardableResult
     func write(
-        _ type: ResourceType, namespace: String, name: String, dryRun: Bool = false,
+        _ type: ResourceType, namespace: String, name: String, dryRun: Bool = false, manager: FieldManager? = nil,
         _ decide: (JSON?) throws -> WriteDecision
     ) throws -> (old: JSON?, new: JSON?) {
         try lock.withLock {
@@ -123,14 +123,18 @@ final class ObjectStore: @unchecked Sendable {
                         let generation = old[path: ["metadata", "generation"]]?.intValue ?? 1
                         object.set(["metadata", "generation"], .int(old["spec"] != object["spec"] ? generation + 1 : generation))
                     }
+                    // managedFields are the server's: keep the stored ones, then record this writer if anything changed.
+                    object.set(["metadata", "managedFields"], old[path: ["metadata", "managedFields"]])
                     if old == Self.withRevision(object, old[path: ["metadata", "resourceVersion"]]) {
                         return (old, old)  // no-op writes keep their resourceVersion, as the real server does
                     }
                 } else {
+                    object.set(["metadata", "managedFields"], nil)
                     object.set(["metadata", "uid"], .string(UUID().uuidString.lowercased()))
                     object.set(["metadata", "creationTimestamp"], .string(Timestamps.now()))
                     if Self.generational.contains(type.storageKey) { object.set(["metadata", "generation"], 1) }
                 }
+                if let manager { object.set(["metadata", "managedFields"], manager.record(in: object[path: ["metadata", "managedFields"]], apiVersion: type.groupVersion)) }
                 object.set(["metadata", "resourceVersion"], .string(String(nextRevision)))
                 if dryRun { return (current?.json, object) }
                 revision = nextRevision
@@ -263,5 +267,32 @@ private final class LockedParsers: @unchecked Sendable {
     /// Parses RFC 3339, with or without fractional seconds.
     func parse(_ text: String) -> Date? {
         lock.withLock { plain.date(from: text) ?? fractional.date(from: text) }
+    }
+}
+
+// MARK: - FieldManager
+
+/// Who writes an object, for `metadata.managedFields` (manager, operation, time; the field set itself is left empty).
+struct FieldManager: Sendable {
+    /// The field manager (`fieldManager` query parameter, or the client's default).
+    var name: String
+    /// `Update` or `Apply`.
+    var operation: String
+    /// The subresource written (`status`), if any.
+    var subresource: String?
+
+    /// `entries` with this manager's entry (same manager, operation and subresource) stamped now, as the API server does.
+    func record(in entries: JSON?, apiVersion: String) -> JSON {
+        var list = entries?.arrayValue ?? []
+        list.removeAll {
+            $0["manager"]?.stringValue == name && $0["operation"]?.stringValue == operation && $0["subresource"]?.stringValue == subresource
+        }
+        var entry: JSON = [
+            "manager": .string(name), "operation": .string(operation), "apiVersion": .string(apiVersion),
+            "time": .string(Timestamps.now()), "fieldsType": "FieldsV1", "fieldsV1": .object([:]),
+        ]
+        if let subresource { entry.set(["subresource"], .string(subresource)) }
+        list.append(entry)
+        return .array(list)
     }
 }
