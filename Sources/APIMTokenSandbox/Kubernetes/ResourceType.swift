@@ -95,4 +95,6 @@ public struct ResourceType: Sendable, Hashable {
     static let roleBindings = find(group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings")!
     /// Core Events.
     static let events = find(group: "", version: "v1", resource: "events")!
+    /// `batch/v1` Jobs.
+    static let jobs = find(group: "batch", version: "v1", resource: "jobs")!
 }
