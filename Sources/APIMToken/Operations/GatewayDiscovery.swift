@@ -130,8 +130,22 @@ public enum GatewayDiscovery {
     }
 
     /// Resolves where the token of an inspected gateway lives, reading only what the rules need.
-    public static func resolve(_ inspection: Inspection, reader: any ObjectReader) async throws -> Gateway {
+    ///
+    /// With `configMapsWhenNeeded`, a gateway whose token comes from a `secretKeyRef` reads its ConfigMaps only when
+    /// the token cannot name the gateway (rotate needs no more); `status` reads them always, to catch a token issued
+    /// for another gateway than the ConfigMap's `gateway.name`.
+    public static func resolve(_ inspection: Inspection, reader: any ObjectReader, configMapsWhenNeeded: Bool = false) async throws -> Gateway {
         let namespace = inspection.workload.metadata.namespace ?? ""
+        if configMapsWhenNeeded, case .secretKey(let name, let key) = inspection.auth {
+            var gateway = Gateway(inspection: inspection, location: .secret(name: name, key: key), configuredName: nil, secret: nil)
+            gateway.secret = try await reader.secret(namespace: namespace, name: name)
+            if gateway.tokenText.flatMap({ try? GatewayToken.parse($0.value) }) == nil {
+                for reference in inspection.configMaps where gateway.configuredName == nil {
+                    gateway.configuredName = try await reader.configMap(namespace: namespace, name: reference.name)?.data?["gateway.name"]
+                }
+            }
+            return gateway
+        }
         var configMaps: [(ConfigMap, String?)] = []
         for reference in inspection.configMaps {
             if let map = try await reader.configMap(namespace: namespace, name: reference.name) { configMaps.append((map, reference.prefix)) }

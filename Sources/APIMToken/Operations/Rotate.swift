@@ -199,6 +199,9 @@ public struct RotateOperation: Sendable {
         public var secretKey: String
         /// The workloads to restart, already read.
         public var workloads: [Workload]
+        /// The Secret as discovery just read it (saves a second GET; the write's resourceVersion precondition
+        /// still guards against a change since).
+        public var discoveredSecret: Secret?
     }
 
     /// Runs `rotate`, forcing `keyOverride` when given (switch-key).
@@ -208,7 +211,8 @@ public struct RotateOperation: Sendable {
         }
         let started = clock.now()
         let target = try await resolveTarget(request)
-        var secret = try await readSecret(request, target)
+        var secret = target.discoveredSecret
+        if secret == nil { secret = try await readSecret(request, target) }
         let restarter = Restarter(client: client, clock: clock)
         let refs = target.workloads.map(\.reference)
         var result = RotateResult(
@@ -328,8 +332,15 @@ public struct RotateOperation: Sendable {
             async let daemonSets = client.list(DaemonSet.self, namespace: namespace)
             workloads = try await deployments.map(Workload.deployment) + statefulSets.map(Workload.statefulSet) + daemonSets.map(Workload.daemonSet)
             let reader = CachingObjectReader(client: client)
-            for inspection in workloads.compactMap(GatewayDiscovery.inspect) {
-                gateways.append(try await GatewayDiscovery.resolve(inspection, reader: reader))
+            // Only a gateway that reads a Secret can hold a rotatable token; the others (Entra, literals, ConfigMaps)
+            // are resolved only when no such gateway exists, to say why.
+            let inspections = workloads.compactMap(GatewayDiscovery.inspect)
+            let secretBased = inspections.filter { inspection in
+                if case .secretKey = inspection.auth { return true }
+                return inspection.auth == nil && !inspection.envFromSecrets.isEmpty
+            }
+            for inspection in secretBased.isEmpty ? inspections : secretBased {
+                gateways.append(try await GatewayDiscovery.resolve(inspection, reader: reader, configMapsWhenNeeded: true))
             }
         }
 
@@ -395,7 +406,11 @@ public struct RotateOperation: Sendable {
         for workload in targets {
             if let refusal = Restarter.refusal(workload) { throw ConfigurationError("cannot restart \(workload.reference): \(refusal)") }
         }
-        return Target(gateway: gateway, secretName: secretName, secretKey: secretKey, workloads: targets)
+        let discoveredSecret = chosen.flatMap { candidate -> Secret? in
+            guard case .secret(secretName, _) = candidate.location else { return nil }
+            return candidate.secret
+        }
+        return Target(gateway: gateway, secretName: secretName, secretKey: secretKey, workloads: targets, discoveredSecret: discoveredSecret)
     }
 
     private func readSecret(_ request: RotateRequest, _ target: Target) async throws -> Secret? {

@@ -66,6 +66,15 @@ import Testing
             configMaps: ["apim/gw-env": DictionaryReader.configMap("apim", "gw-env", ["gateway.name": "west-europe"])])
         let gateway = try await GatewayDiscovery.resolve(try #require(GatewayDiscovery.inspect(workload)), reader: reader)
         #expect(gateway.name == "west-europe")
+        // rotate's lazy mode reads the ConfigMap too when the token cannot name the gateway…
+        let lazy = try await GatewayDiscovery.resolve(try #require(GatewayDiscovery.inspect(workload)), reader: reader, configMapsWhenNeeded: true)
+        #expect(lazy.name == "west-europe")
+        // …and not when it can.
+        var fresh = reader
+        fresh.secrets["apim/gw-token"] = DictionaryReader.secret("apim", "gw-token", ["value": Self.token])
+        let named = try await GatewayDiscovery.resolve(try #require(GatewayDiscovery.inspect(workload)), reader: fresh, configMapsWhenNeeded: true)
+        #expect(named.name == "demo")
+        #expect(named.configuredName == nil)
     }
 
     @Test func workloadsWithoutTheVariableOrTheImageAreNotGateways() {
