@@ -56,6 +56,16 @@ import Testing
         #expect(try echo(response)["clientCN"] as? String == "admin")
     }
 
+    @Test func anExtraCABundleIsTrustedBesideTheSystemStore() async throws {
+        // SSL_CERT_FILE for Azure endpoints: the extra bundle plus the system store, no explicit CA.
+        let tls = TLSMaterial(
+            extraCAFile: pki.caCert.path, clientCertificate: .file(pki.clientCert.path), clientKey: .file(pki.clientKey.path))
+        let response = try await transport(tls).send(HTTPRequest(method: .get, url: server.url("/x")))
+        #expect(try echo(response)["clientCN"] as? String == "admin")
+        let missing = TLSMaterial(extraCAFile: "/nonexistent/ca.pem")
+        #expect(throws: ConfigurationError.self) { _ = try CurlTransport(CurlTransport.Configuration(tls: missing)) }
+    }
+
     @Test func noClientCertificateGivesAClearError() async throws {
         let tls = TLSMaterial(certificateAuthority: .data(try pki.data(pki.caCert)))
         let error = await #expect(throws: TransportError.self) {
