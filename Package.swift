@@ -92,7 +92,7 @@ let package = Package(
         // The built `kubectl-apimtoken` binary run against an in-process sandbox, directly and through kubectl.
         .testTarget(
             name: "APIMTokenEndToEndTests",
-            dependencies: ["APIMTokenSandbox"]
+            dependencies: ["APIMTokenSandbox", "APIMToken"]
         ),
     ]
 )
