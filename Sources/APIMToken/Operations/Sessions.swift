@@ -63,7 +63,12 @@ public struct ClusterSession: Sendable {
             auth,
             AzureHTTPTrace(dependencies.trace),
         ])
-        dependencies.trace.emit(1, "using \(connection.origin) at \(connection.server.absoluteString), namespace \(connection.namespace)")
+        let origin: String
+        switch connection.origin {
+        case .context(let name, let cluster, let user): origin = "context \(name) (cluster \(cluster), user \(user))"
+        case .inCluster: origin = "the pod's service account"
+        }
+        dependencies.trace.emit(1, "using \(origin) at \(connection.server.absoluteString), namespace \(connection.namespace)")
         return ClusterSession(connection: connection, client: KubernetesClient(server: connection.server, transport: transport, requestTimeout: requestTimeout))
     }
 }
