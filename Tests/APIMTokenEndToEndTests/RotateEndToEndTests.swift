@@ -11,7 +11,7 @@ import Testing
         #expect(signer?.key == key, sourceLocation: sourceLocation)
         #expect(signer?.gateway == "demo", sourceLocation: sourceLocation)
         #expect((signer?.expiresAt.timeIntervalSince(since) ?? 0) > 28 * 86_400, sourceLocation: sourceLocation)
-        let settled = await sandbox.wait(timeout: 10) {
+        let settled = await sandbox.wait(timeout: 30) {
             let pods = sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }
             return !pods.isEmpty && pods.allSatisfy { $0.ready && $0.authenticated == true && ($0.startTime ?? .distantPast) >= since.addingTimeInterval(-1) }
         }

@@ -59,7 +59,13 @@ import Testing
     @Test func aPodOlderThanTheSecretIsRestartPending() async throws {
         let sandbox = try await E2E.sandbox()
         defer { Task { await sandbox.shutdown() } }
-        try await Task.sleep(nanoseconds: 1_200_000_000)
+        // The demo pods must be running before the Secret changes, and a whole second older than the write (pod
+        // start times have seconds): on a busy machine the pods may start late.
+        let running = await sandbox.wait(timeout: 30) {
+            let pods = sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }
+            return !pods.isEmpty && pods.allSatisfy { $0.ready && ($0.startTime.map { Date().timeIntervalSince($0) > 2 } ?? false) }
+        }
+        #expect(running, "\(sandbox.pods(namespace: "apim"))")
         let fresh = try #require(sandbox.makeGatewayToken(gateway: "demo", expiry: Date().addingTimeInterval(20 * 86_400)))
         try Self.setSecret(sandbox, "apim", "demo-token", "value", "GatewayKey " + fresh)
         let run = await E2E.plugin(sandbox, ["status", "-n", "apim", "-o", "json"])
