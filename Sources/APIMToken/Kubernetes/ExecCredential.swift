@@ -61,7 +61,7 @@ public struct ExecCredential: Sendable, Equatable {
         }
         var expiry: Date?
         if let stamp = status["expirationTimestamp"]?.text, !stamp.isEmpty {
-            guard let date = parseRFC3339(stamp) else {
+            guard let date = RFC3339.parse(stamp) else {
                 throw ExecCredentialError("decoding stdout: status.expirationTimestamp \"\(stamp)\" is not an RFC 3339 time")
             }
             expiry = date
@@ -71,15 +71,5 @@ public struct ExecCredential: Sendable, Equatable {
             expirationTimestamp: expiry,
             clientCertificateData: certificate.isEmpty ? nil : Data(certificate.utf8),
             clientKeyData: key.isEmpty ? nil : Redacted(Data(key.utf8)))
-    }
-
-    /// Parses `2026-11-23T10:00:00Z` or `…00.123+01:00`.
-    static func parseRFC3339(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
     }
 }
