@@ -1,14 +1,14 @@
 import Foundation
 
-// MARK: - AzureTrace
+// MARK: - VerboseTrace
 
-/// Where `-v/--verbose` lines about Azure calls go, and how many `v`s were given.
+/// Where `-v/--verbose` lines about HTTP calls (Kubernetes and Azure) and subprocesses go, and how many `v`s were given.
 ///
 /// Levels: 1 = one line per HTTP exchange (method, URL, status, time, request id); 2 = also each failed attempt
 /// and subprocess runs; 3 = header names with safe values; 4 and more = body sizes and the top-level JSON field
 /// names. No level shows a body value, an `Authorization` header, a secret-looking header or query value,
 /// or a subprocess's output.
-public struct AzureTrace: Sendable {
+public struct VerboseTrace: Sendable {
     /// The number of `-v` flags.
     public let verbosity: Int
     /// Receives each finished line (the CLI writes it to stderr).
@@ -70,32 +70,32 @@ public struct AzureTrace: Sendable {
     }
 }
 
-// MARK: - AzureHTTPTrace
+// MARK: - HTTPTrace
 
-/// Middleware that reports each HTTP exchange to an `AzureTrace`. Put it innermost (directly around the base
+/// Middleware that reports each HTTP exchange to a `VerboseTrace`. Put it innermost (directly around the base
 /// transport) so that it sees every retry and the final headers; it redacts `Authorization` itself.
-public struct AzureHTTPTrace: HTTPMiddleware {
+public struct HTTPTrace: HTTPMiddleware {
     /// The trace.
-    public let trace: AzureTrace
+    public let trace: VerboseTrace
 
     /// Creates the middleware.
-    public init(_ trace: AzureTrace) { self.trace = trace }
+    public init(_ trace: VerboseTrace) { self.trace = trace }
 
     public func intercept(
         _ request: HTTPRequest,
         next: @Sendable (HTTPRequest) async throws -> HTTPResponse
     ) async throws -> HTTPResponse {
-        let target = "\(request.method.rawValue) \(AzureTrace.safeURL(request.url))"
-        for line in AzureTrace.safeHeaders(request.headers) { trace.emit(3, "> \(line)") }
-        trace.emit(4, "> \(AzureTrace.bodyShape(request.body))")
+        let target = "\(request.method.rawValue) \(VerboseTrace.safeURL(request.url))"
+        for line in VerboseTrace.safeHeaders(request.headers) { trace.emit(3, "> \(line)") }
+        trace.emit(4, "> \(VerboseTrace.bodyShape(request.body))")
         let started = ContinuousClock.now
         do {
             let response = try await next(request)
             let elapsed = Self.milliseconds(ContinuousClock.now - started)
             let id = response.headers["x-ms-request-id"] ?? response.headers["client-request-id"]
             trace.emit(1, "\(target) → \(response.status) in \(elapsed) ms" + (id.map { " (x-ms-request-id \($0))" } ?? ""))
-            for line in AzureTrace.safeHeaders(response.headers) { trace.emit(3, "< \(line)") }
-            trace.emit(4, "< \(AzureTrace.bodyShape(response.body))")
+            for line in VerboseTrace.safeHeaders(response.headers) { trace.emit(3, "< \(line)") }
+            trace.emit(4, "< \(VerboseTrace.bodyShape(response.body))")
             return response
         } catch let error as TransportError {
             trace.emit(2, "\(target) failed after \(Self.milliseconds(ContinuousClock.now - started)) ms: \(error.message)")
@@ -106,18 +106,18 @@ public struct AzureHTTPTrace: HTTPMiddleware {
     private static func milliseconds(_ duration: Duration) -> Int { Int((duration.seconds * 1000).rounded()) }
 }
 
-// MARK: - AzureProcessTrace
+// MARK: - ProcessTrace
 
-/// A process runner that reports each run (argv, exit status, time, output sizes) to an `AzureTrace` at level 2.
+/// A process runner that reports each run (argv, exit status, time, output sizes) to a `VerboseTrace` at level 2.
 /// It never shows what the child printed: `az account get-access-token` prints the token.
-public struct AzureProcessTrace: ProcessRunner {
+public struct ProcessTrace: ProcessRunner {
     /// The runner that does the work.
     public let base: any ProcessRunner
     /// The trace.
-    public let trace: AzureTrace
+    public let trace: VerboseTrace
 
     /// Wraps `base`.
-    public init(base: any ProcessRunner, trace: AzureTrace) {
+    public init(base: any ProcessRunner, trace: VerboseTrace) {
         self.base = base
         self.trace = trace
     }

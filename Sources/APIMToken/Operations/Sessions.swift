@@ -35,7 +35,7 @@ public struct Dependencies: Sendable {
     }
 
     /// The `-v` trace shared by Kubernetes and Azure calls.
-    public var trace: AzureTrace { AzureTrace(verbosity: verbosity, sink: log) }
+    public var trace: VerboseTrace { VerboseTrace(verbosity: verbosity, sink: log) }
 }
 
 // MARK: - ClusterSession
@@ -61,7 +61,7 @@ public struct ClusterSession: Sendable {
             HeaderMiddleware.userAgent,
             KubernetesRetryMiddleware(clock: dependencies.clock),
             auth,
-            AzureHTTPTrace(dependencies.trace),
+            HTTPTrace(dependencies.trace),
         ])
         let origin: String
         switch connection.origin {
@@ -157,10 +157,10 @@ public struct ARMGatewayIssuer: GatewayTokenIssuer {
         let trace = dependencies.trace
         let base = try dependencies.makeTransport(
             CurlTransport.Configuration(tls: AzureEndpointPolicy.tlsMaterial(environment: environment), environment: environment))
-        let transport = MiddlewareTransport(base: base, middlewares: [AzureHTTPTrace(trace)])
+        let transport = MiddlewareTransport(base: base, middlewares: [HTTPTrace(trace)])
         let credential = try CredentialFactory(
             transport: transport, environment: environment, clock: dependencies.clock,
-            processRunner: AzureProcessTrace(base: dependencies.processRunner, trace: trace), cloud: cloud
+            processRunner: ProcessTrace(base: dependencies.processRunner, trace: trace), cloud: cloud
         ).makeCredential(login)
         let client = try ARMClient(
             transport: transport, tokenCache: TokenCache(credential: credential, clock: dependencies.clock), cloud: cloud,

@@ -195,9 +195,9 @@ import Testing
     /// maximum verbosity: the lines describe the calls but never hold a secret, an assertion or a token.
     @Test func everyCredentialAtMaximumVerbosityPrintsNoSecret() async throws {
         let lines = Lines()
-        let trace = AzureTrace(verbosity: AzureTrace.maximumVerbosity + 3, sink: lines.append)
+        let trace = VerboseTrace(verbosity: VerboseTrace.maximumVerbosity + 3, sink: lines.append)
         func traced(_ transport: FakeTransport) -> any HTTPTransport {
-            MiddlewareTransport(base: transport, middlewares: [AzureHTTPTrace(trace)])
+            MiddlewareTransport(base: transport, middlewares: [HTTPTrace(trace)])
         }
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -247,7 +247,7 @@ import Testing
         let (cliDirectory, environment) = try await AzureCLICredentialTests.standIn(
             "echo '{\"accessToken\":\"\(Self.cliToken)\",\"expires_on\":1790003600}'")
         defer { try? FileManager.default.removeItem(at: cliDirectory) }
-        let cli = AzureCLICredential(runner: AzureProcessTrace(base: POSIXProcessRunner(), trace: trace), environment: environment)
+        let cli = AzureCLICredential(runner: ProcessTrace(base: POSIXProcessRunner(), trace: trace), environment: environment)
         #expect(try await cli.getToken(scope: Self.scope).token.value == Self.cliToken)
 
         // ARM: every operation, a 401 refresh, and failures.

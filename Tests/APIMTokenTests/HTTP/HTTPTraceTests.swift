@@ -2,14 +2,14 @@ import Foundation
 import Testing
 @testable import APIMToken
 
-@Suite struct AzureTraceTests {
+@Suite struct HTTPTraceTests {
     @Test(arguments: [0, 1, 2, 3, 4])
     func eachLevelAddsDetail(verbosity: Int) async throws {
         let lines = CanaryTests.Lines()
-        let trace = AzureTrace(verbosity: verbosity, sink: lines.append)
+        let trace = VerboseTrace(verbosity: verbosity, sink: lines.append)
         let transport = MiddlewareTransport(
             base: FakeTransport { _, _ in .json(200, ["value": "v"], headers: ["x-ms-request-id": "rid"]) },
-            middlewares: [AzureHTTPTrace(trace)])
+            middlewares: [HTTPTrace(trace)])
         let url = try #require(URL(string: "https://arm.test/x?api-version=1&sig=abc%2Bdef&$skiptoken=t1"))
         _ = try await transport.send(HTTPRequest(method: .post, url: url, headers: ["Authorization": "Bearer abc", "Accept": "application/json"],
                                                  body: Data(#"{"keyType":"primary"}"#.utf8)))
@@ -37,12 +37,12 @@ import Testing
     @Test func transportFailuresAndSubprocessesShowFromLevelTwo() async throws {
         for verbosity in [1, 2] {
             let lines = CanaryTests.Lines()
-            let trace = AzureTrace(verbosity: verbosity, sink: lines.append)
+            let trace = VerboseTrace(verbosity: verbosity, sink: lines.append)
             let transport = MiddlewareTransport(
                 base: FakeTransport { _, _ in throw TransportError(kind: .timeout, host: "h", message: "timed out") },
-                middlewares: [AzureHTTPTrace(trace)])
+                middlewares: [HTTPTrace(trace)])
             _ = try? await transport.send(HTTPRequest(method: .get, url: URL(string: "https://h/p")!))
-            let runner = AzureProcessTrace(base: POSIXProcessRunner(), trace: trace)
+            let runner = ProcessTrace(base: POSIXProcessRunner(), trace: trace)
             _ = try await runner.run(ProcessRequest(executable: "/bin/sh", arguments: ["-c", "echo hidden-output"], environment: [:],
                                                     timeout: .seconds(5)))
             if verbosity == 1 {
@@ -58,10 +58,10 @@ import Testing
 
     @Test func sensitiveHeaderNames() {
         for name in ["Authorization", "proxy-authorization", "Cookie", "Ocp-Apim-Subscription-Key", "x-client-secret", "X-Token"] {
-            #expect(AzureTrace.isSensitive(name: name), "\(name)")
+            #expect(VerboseTrace.isSensitive(name: name), "\(name)")
         }
         for name in ["Accept", "Content-Type", "x-ms-request-id", "Retry-After", "User-Agent"] {
-            #expect(!AzureTrace.isSensitive(name: name), "\(name)")
+            #expect(!VerboseTrace.isSensitive(name: name), "\(name)")
         }
     }
 
