@@ -67,8 +67,7 @@ public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
     /// The `expiry` body field of `generateToken`: `yyyy-MM-ddTHH:mm:ssZ` in UTC, seconds set to zero (tokens
     /// carry whole minutes).
     public static func requestExpiryString(_ date: Date) -> String {
-        let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:00Z", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+        RFC3339.format(truncatedToMinute(date))
     }
 
     /// `date` with seconds and fractions dropped.
@@ -77,7 +76,7 @@ public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "GatewayToken(gateway: \(gatewayID), expires: \(ISO8601DateFormatter().string(from: expiry)), value: <redacted>)"
+        "GatewayToken(gateway: \(gatewayID), expires: \(RFC3339.format(expiry)), value: <redacted>)"
     }
 
     // MARK: Private
@@ -142,5 +141,5 @@ public enum GatewayTokenError: APIMTokenError, Equatable {
 
     public var remedy: String? { "nothing was written; run the command again, and check the gateway name if it persists" }
 
-    private static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    private static func format(_ date: Date) -> String { RFC3339.format(date) }
 }
