@@ -113,7 +113,10 @@ import Yams
         let platforms = try #require((try Self.manifest()["spec"] as? [String: Any])?["platforms"] as? [[String: Any]])
         #expect(platforms.contains { $0["sha256"] as? String == digest }, "run scripts/release again: the manifest's sha256 is stale")
         let listing = try ManifestsDockerfileTests.run("/usr/bin/tar", ["-tzf", archive.path])
-        #expect(Set(listing.output.split(separator: "\n").map(String.init)) == ["kubectl-apimtoken", "LICENSE", "README.md"])
+        // Exactly what the manifest installs (binary, LICENSE, completion helper), plus the README.
+        let installed = platforms.flatMap { ($0["files"] as? [[String: Any]] ?? []).compactMap { $0["from"] as? String } }
+        #expect(Set(installed) == ["kubectl-apimtoken", "LICENSE", "kubectl_complete-apimtoken"])
+        #expect(Set(listing.output.split(separator: "\n").map(String.init)) == Set(installed + ["README.md"]))
     }
 
     static var releaseArchive: URL? {
