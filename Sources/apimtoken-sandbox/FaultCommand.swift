@@ -48,6 +48,18 @@ struct FaultCommand: AsyncParsableCommand {
     /// Reset the connection.
     @Flag(help: "Reset the connection instead of answering.")
     var reset = false
+    /// Hold the request until the client goes away.
+    @Flag(help: "Hold the request unanswered until the client goes away (kill tests).")
+    var hold = false
+    /// Pass over the first matching requests.
+    @Option(help: "Let this many matching requests through before the fault applies.")
+    var skip: Int?
+    /// An outage.
+    @Option(help: "An outage: every matching request for this many seconds from the first one gets the fault.")
+    var seconds: Double?
+    /// Apply, then lose the response.
+    @Flag(name: .customLong("after-applying"), help: "Handle the request (commit any write) before the fault replaces its response.")
+    var afterApplying = false
     /// List pending faults.
     @Flag(help: "List pending faults.")
     var list = false
@@ -59,8 +71,10 @@ struct FaultCommand: AsyncParsableCommand {
     func validate() throws {
         if list || clear { return }
         guard path != nil else { throw ValidationError("--path is required to inject a fault") }
-        let actions = [status != nil, latency != nil, reset].filter { $0 }.count
-        guard actions == 1 else { throw ValidationError("give exactly one of --status, --latency or --reset") }
+        let actions = [status != nil, latency != nil, reset, hold].filter { $0 }.count
+        guard actions == 1 else { throw ValidationError("give exactly one of --status, --latency, --reset or --hold") }
+        if let skip, skip < 0 { throw ValidationError("--skip must be ≥ 0") }
+        if let seconds, seconds <= 0 { throw ValidationError("--seconds must be more than 0") }
         guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
         for h in headers where !h.contains("=") { throw ValidationError("--header must be NAME=VALUE, got \(h)") }
     }
@@ -93,16 +107,20 @@ struct FaultCommand: AsyncParsableCommand {
             action = .respond(status: status, headers: h, body: nil)
         } else if let latency {
             action = .latency(seconds: latency)
+        } else if hold {
+            action = .hold
         } else {
             action = .reset
         }
-        let fault = Fault(server: server, method: method?.uppercased(), pathPattern: path!, count: count, action: action)
+        let fault = Fault(
+            server: server, method: method?.uppercased(), pathPattern: path!, count: count, action: action, skip: skip, seconds: seconds,
+            afterApplying: afterApplying ? true : nil)
         let (code, data) = try await client.send("POST", "/faults", body: try JSONEncoder().encode(fault))
         guard code == 201 else {
             FileHandle.standardError.write(Data("apimtoken-sandbox: \(String(decoding: data, as: UTF8.self))\n".utf8))
             throw ExitCode(1)
         }
-        print("fault injected: \(method?.uppercased() ?? "*") \(path!) ×\(count)")
+        print("fault injected: \(method?.uppercased() ?? "*") \(path!) " + (seconds.map { "for \($0)s" } ?? "×\(count)"))
     }
 }
 

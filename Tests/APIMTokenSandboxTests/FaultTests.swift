@@ -46,4 +46,53 @@ import Testing
         #expect(ok.headers.lowercased().contains("x-ms-request-id:"))
         await sandbox.shutdown()
     }
+
+    @Test func aLostResponseCommitsTheWriteAndAnswersTheFaultInstead() async throws {
+        let sandbox = try await TestSupport.start()
+        let url = sandbox.apiServerURL + "/api/v1/namespaces/apim/secrets/demo-token"
+        let patch = #"{"metadata":{"annotations":{"seen":"yes"}}}"#
+        for (status, expected) in [(Int?.some(503), 503), (nil, 0)] {
+            sandbox.inject(.lostResponse(method: "PATCH", pathPattern: "*/secrets/demo-token", status: status))
+            let lost = await TestSupport.curl(url, sandbox: sandbox, method: "PATCH", clientCertificate: true, body: patch, contentType: "application/merge-patch+json")
+            #expect(lost.status == expected)
+            let stored = sandbox.object(apiVersion: "v1", kind: "Secret", namespace: "apim", name: "demo-token")
+            #expect(stored?[path: ["metadata", "annotations", "seen"]]?.stringValue == "yes", "the write was not applied")
+            #expect(sandbox.requestLog.last?.fault?.contains("after applying (200)") == true, "\(String(describing: sandbox.requestLog.last))")
+        }
+        await sandbox.shutdown()
+    }
+
+    @Test func skipTargetsTheKthRequestAndAnOutageLastsItsSeconds() async throws {
+        let sandbox = try await TestSupport.start()
+        let url = sandbox.apiServerURL + "/api/v1/namespaces/apim/secrets/demo-token"
+        sandbox.inject(Fault(server: .kubernetes, method: "GET", pathPattern: "*/secrets/*", count: 1, action: .respond(status: 500, headers: [:], body: nil), skip: 2))
+        var statuses: [Int] = []
+        for _ in 0..<4 { statuses.append(await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true).status) }
+        #expect(statuses == [200, 200, 500, 200])
+
+        sandbox.inject(.outage(server: .kubernetes, seconds: 1.5))
+        let start = Date()
+        var resets = 0
+        while Date().timeIntervalSince(start) < 1.2 {
+            if await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true).status == 0 { resets += 1 }
+        }
+        #expect(resets >= 2, "every request during the outage is reset")
+        try await Task.sleep(nanoseconds: 600_000_000)
+        #expect(await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true).status == 200)
+        #expect(sandbox.pendingFaults.isEmpty)
+        await sandbox.shutdown()
+    }
+
+    @Test func aHeldRequestIsAnsweredNeverAndReleasedWhenTheClientGoesAway() async throws {
+        let sandbox = try await TestSupport.start()
+        let url = sandbox.apiServerURL + "/api/v1/namespaces/apim/secrets/demo-token"
+        sandbox.inject(Fault(server: .kubernetes, method: "GET", pathPattern: "*/secrets/*", count: 1, action: .hold))
+        let start = Date()
+        let held = await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true, timeout: 1)
+        #expect(held.status == 0)
+        #expect(Date().timeIntervalSince(start) >= 0.9)
+        #expect(sandbox.requestLog.last?.fault == "hold")
+        #expect(await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true).status == 200)
+        await sandbox.shutdown()
+    }
 }

@@ -42,8 +42,8 @@ enum TestSupport {
         process.environment = env
         let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-out-\(UUID().uuidString)")
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
@@ -106,7 +106,7 @@ enum TestSupport {
             argv += ["--cert", sandbox.directory.appendingPathComponent("admin.crt").path, "--key", sandbox.directory.appendingPathComponent("admin.key").path]
         }
         for h in extraHeaders { argv += ["-H", h] }
-        if let body { argv += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"] }
+        if body != nil { argv += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"] }
         argv.append(url)
         let result = await run(argv, stdin: body, timeout: timeout + 5)
         let headers = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""

@@ -23,6 +23,9 @@ public struct Fault: Sendable, Codable, Equatable {
         case latency(seconds: Double)
         /// Close the connection without answering (TCP reset).
         case reset
+        /// Keep the request unanswered until the client goes away (or two minutes pass); the kill-matrix tests kill
+        /// the client while a request is held.
+        case hold
     }
 
     /// The server, or `nil` for any.
@@ -35,14 +38,46 @@ public struct Fault: Sendable, Codable, Equatable {
     public var count: Int
     /// What happens.
     public var action: Action
+    /// How many matching requests pass untouched before the fault applies (`nil`: none), so that "the k-th request"
+    /// can be targeted.
+    public var skip: Int?
+    /// An outage: once the first matching request meets the fault, every matching request during this many seconds
+    /// gets it, and `count` is not used.
+    public var seconds: Double?
+    /// The request is handled (and any write applied) before the action replaces its response: a response lost on
+    /// the way back, as when a connection drops after the server committed.
+    public var afterApplying: Bool?
 
     /// A fault.
-    public init(server: SandboxServer? = nil, method: String? = nil, pathPattern: String, count: Int = 1, action: Action) {
+    public init(
+        server: SandboxServer? = nil, method: String? = nil, pathPattern: String, count: Int = 1, action: Action,
+        skip: Int? = nil, seconds: Double? = nil, afterApplying: Bool? = nil
+    ) {
         self.server = server
         self.method = method
         self.pathPattern = pathPattern
         self.count = count
         self.action = action
+        self.skip = skip
+        self.seconds = seconds
+        self.afterApplying = afterApplying
+    }
+
+    /// The response to a committed write lost on its way back: the server applies the request, then answers with
+    /// `status` (and `headers`) instead, or resets the connection when `status` is nil.
+    public static func lostResponse(
+        server: SandboxServer? = .kubernetes, method: String? = nil, pathPattern: String, status: Int?, headers: [String: String] = [:],
+        count: Int = 1
+    ) -> Fault {
+        Fault(
+            server: server, method: method, pathPattern: pathPattern, count: count,
+            action: status.map { .respond(status: $0, headers: headers, body: nil) } ?? .reset, afterApplying: true)
+    }
+
+    /// The API server (or another service) down for `seconds` from the first matching request on: every matching
+    /// connection is reset, as a client sees a restarting server.
+    public static func outage(server: SandboxServer, seconds: Double, pathPattern: String = "*") -> Fault {
+        Fault(server: server, pathPattern: pathPattern, count: 1, action: .reset, seconds: seconds)
     }
 
     /// How a throttling response says when to retry.
@@ -109,30 +144,48 @@ public struct Fault: Sendable, Codable, Equatable {
 ///
 /// `@unchecked Sendable`: all state is guarded by `lock`.
 public final class FaultInjector: @unchecked Sendable {
+    private struct Pending {
+        var fault: Fault
+        /// When an outage (`seconds`) began.
+        var activatedAt: Date?
+    }
+
     private let lock = NSLock()
-    private var faults: [Fault] = []
+    private var faults: [Pending] = []
 
     /// An empty injector.
     public init() {}
 
     /// Adds a fault.
-    public func inject(_ fault: Fault) { lock.withLock { faults.append(fault) } }
+    public func inject(_ fault: Fault) { lock.withLock { faults.append(Pending(fault: fault)) } }
 
     /// Removes every pending fault.
     public func clear() { lock.withLock { faults.removeAll() } }
 
-    /// The faults still pending (with their remaining counts).
-    public var pending: [Fault] { lock.withLock { faults } }
+    /// The faults still pending (with their remaining counts and skips).
+    public var pending: [Fault] { lock.withLock { faults.map(\.fault) } }
 
     /// Takes one use of the first fault matching the request, if any.
-    func take(server: SandboxServer, method: String, path: String) -> Fault? {
+    func take(server: SandboxServer, method: String, path: String, now: Date = Date()) -> Fault? {
         lock.withLock {
-            guard let i = faults.firstIndex(where: { $0.count > 0 && $0.matches(server: server, method: method, path: path) })
+            faults.removeAll { pending in
+                guard let started = pending.activatedAt, let seconds = pending.fault.seconds else { return false }
+                return now.timeIntervalSince(started) >= seconds
+            }
+            guard let i = faults.firstIndex(where: { $0.fault.count > 0 && $0.fault.matches(server: server, method: method, path: path) })
             else { return nil }
-            faults[i].count -= 1
-            let f = faults[i]
-            if faults[i].count <= 0 { faults.remove(at: i) }
-            return f
+            if let skip = faults[i].fault.skip, skip > 0 {
+                faults[i].fault.skip = skip - 1
+                return nil
+            }
+            let fault = faults[i].fault
+            if fault.seconds != nil {
+                if faults[i].activatedAt == nil { faults[i].activatedAt = now }
+                return fault
+            }
+            faults[i].fault.count -= 1
+            if faults[i].fault.count <= 0 { faults.remove(at: i) }
+            return fault
         }
     }
 }

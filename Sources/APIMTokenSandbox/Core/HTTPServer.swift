@@ -126,21 +126,34 @@ final class HTTPServer: Sendable {
                         principal: nil, fault: nil)
                     var response: HTTPResponse
                     if let fault = faults.take(server: kind, method: request.method, path: path) {
+                        let applied = fault.afterApplying == true
+                        // A lost response: the handler commits the request; only its answer is replaced.
+                        let real: HTTPResponse? = applied ? await handler(request) : nil
+                        let note = applied ? " after applying (\(real?.status ?? 0))" : ""
                         switch fault.action {
                         case .reset:
-                            entry.fault = "reset"
+                            entry.fault = "reset" + note
                             log.append(entry)
                             if let provider = channel as? SocketOptionProvider {
                                 try? await provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
                             }
                             try? await channel.close()
                             return
+                        case .hold:
+                            entry.fault = "hold" + note
+                            log.append(entry)
+                            let deadline = Date().addingTimeInterval(120)
+                            while channel.isActive, Date() < deadline {
+                                try? await Task.sleep(nanoseconds: 20_000_000)
+                            }
+                            try? await channel.close()
+                            return
                         case .latency(let seconds):
                             entry.fault = "latency \(seconds)s"
                             try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
-                            response = await handler(request)
+                            response = if let real { real } else { await handler(request) }
                         case .respond(let status, let headers, let text):
-                            entry.fault = "respond \(status)"
+                            entry.fault = "respond \(status)" + note
                             var (contentType, bytes) = errorBody(status, "injected fault")
                             if let text { bytes = Array(text.utf8) }
                             var responseHeaders = [("Content-Type", contentType)] + headers.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value) }

@@ -38,7 +38,7 @@ public final class RequestLog: @unchecked Sendable {
     public init(fileURL: URL?) {
         self.fileURL = fileURL
         if let fileURL {
-            FileManager.default.createFile(atPath: fileURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: fileURL.path, contents: nil)
             handle = try? FileHandle(forWritingTo: fileURL)
         } else {
             handle = nil

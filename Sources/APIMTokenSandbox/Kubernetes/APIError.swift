@@ -72,6 +72,16 @@ struct APIError: Error, Sendable {
             details: details(type, name, causes: [cause], kind: type.kind))
     }
 
+    /// 422 for fields that may not change (`Forbidden`), one cause per field, as `field.ErrorList` aggregates them.
+    static func forbiddenFields(_ type: ResourceType, _ name: String, fields: [String], detail: String) -> APIError {
+        let causes: [JSON] = fields.map { ["reason": "FieldValueForbidden", "message": .string("Forbidden: \(detail)"), "field": .string($0)] }
+        let list = fields.map { "\($0): Forbidden: \(detail)" }
+        let joined = list.count == 1 ? list[0] : "[" + list.joined(separator: ", ") + "]"
+        return APIError(
+            code: 422, reason: "Invalid", message: "\(type.kind) \"\(name)\" is invalid: \(joined)",
+            details: details(type, name, causes: causes, kind: type.kind))
+    }
+
     /// 422 for a missing required field.
     static func required(_ type: ResourceType, _ name: String, field: String) -> APIError {
         let cause: JSON = ["reason": "FieldValueRequired", "message": "Required value", "field": .string(field)]

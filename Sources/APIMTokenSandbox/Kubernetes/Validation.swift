@@ -42,6 +42,13 @@ enum Validation {
             if let old, let oldType = old["type"], object["type"] != oldType {
                 throw APIError.invalid(type, name, field: "type", value: "\"\(object["type"]?.stringValue ?? "")\"", detail: "field is immutable")
             }
+            // ValidateSecretUpdate: an immutable Secret keeps its data and its immutability (every violation listed).
+            if let old, old["immutable"]?.boolValue == true {
+                var fields: [String] = []
+                if object["immutable"]?.boolValue != true { fields.append("immutable") }
+                if object["data"] != old["data"] { fields.append("data") }
+                if !fields.isEmpty { throw APIError.forbiddenFields(type, name, fields: fields, detail: "field is immutable when `immutable` is set") }
+            }
         case "Deployment", "StatefulSet", "DaemonSet":
             guard let selector = object[path: ["spec", "selector"]], selector.objectValue != nil else {
                 throw APIError.required(type, name, field: "spec.selector")
