@@ -221,7 +221,7 @@ _kubectl-apimtoken_rotate() {
     repeating_flags=(-v --verbose)
     non_repeating_flags=(--no-restart --create-secret --dry-run --no-wait --no-color --version -h --help)
     repeating_options=(--restart)
-    non_repeating_options=(-s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -k --token-key --if-expires-within --validity --timeout -o --output -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout)
+    non_repeating_options=(-s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -k --token-key --if-expires-within --validity --timeout --deadline -o --output -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout)
     __kubectl-apimtoken_offer_flags_options 0
 
     # Offer option value completions
@@ -270,6 +270,9 @@ _kubectl-apimtoken_rotate() {
     '--timeout')
         return
         ;;
+    '--deadline')
+        return
+        ;;
     '-o'|'--output')
         __kubectl-apimtoken_add_completions -W 'text'$'\n''json'
         return
@@ -311,7 +314,7 @@ _kubectl-apimtoken_switch-key() {
     repeating_flags=(-v --verbose)
     non_repeating_flags=(--regenerate-old --yes --no-restart --no-color --version -h --help)
     repeating_options=(--restart)
-    non_repeating_options=(--to --validity --timeout -o --output -s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout)
+    non_repeating_options=(--to --validity --timeout --deadline -o --output -s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout)
     __kubectl-apimtoken_offer_flags_options 0
 
     # Offer option value completions
@@ -324,6 +327,9 @@ _kubectl-apimtoken_switch-key() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    '--deadline')
         return
         ;;
     '-o'|'--output')

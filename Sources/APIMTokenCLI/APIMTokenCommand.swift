@@ -13,7 +13,8 @@ public struct APIMTokenCommand: AsyncParsableCommand {
 
             Exit codes: 0 done · 2 usage or configuration · 3 Azure sign-in or permission · 4 Azure API, nothing \
             changed · 5 Kubernetes API, nothing changed · 6 Secret updated but restart failed · 7 rollout \
-            incomplete · 8 a token expires soon · 9 a token is expired, missing, malformed or stale.
+            incomplete · 8 a token expires soon · 9 a token is expired, missing, malformed or stale · 130 interrupted \
+            (SIGINT) · 143 terminated (SIGTERM).
             """,
         version: APIMTokenVersion.current,
         subcommands: [Status.self, Rotate.self, SwitchKey.self, InstallCronJobCommand.self]
@@ -23,6 +24,7 @@ public struct APIMTokenCommand: AsyncParsableCommand {
 
     /// Parses the process arguments, runs the command, and exits with the documented code (SPEC §5).
     public static func runAsPlugin() async {
+        ProcessSignals.shared.install()
         let code = await run(arguments: Array(CommandLine.arguments.dropFirst()))
         Foundation.exit(code)
     }

@@ -58,8 +58,8 @@ enum E2E {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let out = URL(fileURLWithPath: dir).appendingPathComponent("out")
         let err = URL(fileURLWithPath: dir).appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         do {
             process.standardOutput = try FileHandle(forWritingTo: out)
             process.standardError = try FileHandle(forWritingTo: err)
@@ -94,6 +94,12 @@ enum E2E {
         return await run([binary] + arguments, environment: environment(sandbox, extra), timeout: timeout)
     }
 
+    /// Starts the plugin binary without waiting for it, so that a test can signal or kill it mid-run.
+    static func start(_ sandbox: Sandbox, _ arguments: [String], env extra: [String: String?] = [:]) throws -> RunningPlugin {
+        guard let binary else { throw E2EError("no binary") }
+        return try RunningPlugin(argv: [binary] + arguments, environment: environment(sandbox, extra))
+    }
+
     /// Every request of `server` in the sandbox log, as `METHOD path`.
     static func requests(_ sandbox: Sandbox, _ server: SandboxServer) -> [String] {
         sandbox.requestLog.filter { $0.server == server }.map { "\($0.method) \($0.path)" }
@@ -102,6 +108,44 @@ enum E2E {
     /// How many `generateToken` calls reached ARM (answered or not).
     static func generateTokenCalls(_ sandbox: Sandbox) -> Int {
         sandbox.requestLog.filter { $0.server == .arm && $0.path.hasSuffix("/generateToken") }.count
+    }
+}
+
+/// A plugin process started by ``E2E/start(_:_:env:)``.
+final class RunningPlugin: @unchecked Sendable {
+    private let process = Process()
+    private let directory: String
+
+    init(argv: [String], environment: [String: String]) throws {
+        directory = E2E.freshDirectory("io")
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.environment = environment
+        _ = FileManager.default.createFile(atPath: directory + "/out", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/err", contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/err"))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Sends a signal to the process.
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits (at most two minutes, then kills) and returns what it printed.
+    func wait() async -> Run {
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning {
+            if Date() > deadline { process.terminate() }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        process.waitUntilExit()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // A process killed by a signal reports it as 128 + signal, as a shell would.
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return Run(
+            status: status, stdout: (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? "")
     }
 }
 

@@ -22,8 +22,9 @@ import Testing
         #expect(token["state"] as? String == "valid")
         #expect(token["gatewayId"] as? String == "demo")
         // Absent facts are null, never omitted.
-        #expect(demo.keys.sorted() == ["auth", "cronJob", "gateway", "lastUsedKey", "namespace", "restartPending", "rotatedAt", "secret", "token", "workload"])
+        #expect(demo.keys.sorted() == ["auth", "cronJob", "gateway", "lastUsedKey", "namespace", "owner", "restartPending", "rotatedAt", "secret", "token", "workload"])
         #expect(demo["cronJob"] is NSNull)
+        #expect(demo["owner"] is NSNull)
         let entra = gateways[1]
         #expect(entra["auth"] as? String == "entra")
         #expect(entra["token"] is NSNull)

@@ -31,7 +31,7 @@ public final class CurlTransport: HTTPTransport {
             connectTimeout: Duration = .seconds(10),
             requestTimeout: Duration = .seconds(60),
             environment: Environment = .process,
-            maximumResponseBytes: Int = 512 << 20
+            maximumResponseBytes: Int = 32 << 20
         ) {
             self.tls = tls
             self.proxy = proxy

@@ -90,6 +90,10 @@ public struct CronJobInstallConfiguration: Sendable, Equatable {
     public var startingDeadlineSeconds: Int? = 3600
     /// The time limit of one run, in seconds: longer than rotate's default 10-minute rollout wait plus Azure calls.
     public var activeDeadlineSeconds: Int = 1200
+
+    /// The `--deadline` of the CronJob's run: a minute below `activeDeadlineSeconds` (a quarter below for short ones),
+    /// so that the run ends by itself rather than by the kubelet's SIGTERM.
+    public var runDeadlineSeconds: Int { max(1, activeDeadlineSeconds - 60, activeDeadlineSeconds * 3 / 4) }
     /// Retries of a failed run.
     public var backoffLimit: Int = 2
     /// Whether the CronJob is created suspended.

@@ -203,7 +203,9 @@ public struct InstallManifests: Sendable {
             name: "rotate",
             image: configuration.image,
             imagePullPolicy: "IfNotPresent",
-            args: ["rotate", "--if-expires-within", configuration.ifExpiresWithin],
+            // The run stops itself, says what it did and records its Event before the Job's activeDeadlineSeconds
+            // has the kubelet kill it.
+            args: ["rotate", "--if-expires-within", configuration.ifExpiresWithin, "--deadline", "\(configuration.runDeadlineSeconds)s"],
             env: env,
             resources: .init(
                 requests: ["cpu": "10m", "memory": "32Mi"],

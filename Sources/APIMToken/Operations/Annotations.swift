@@ -6,6 +6,9 @@ public enum Annotations {
     public static let rotatedAt = "apimtoken.kubectl-plugin/rotated-at"
     /// When the token in the Secret expires (RFC 3339).
     public static let expiresAt = "apimtoken.kubectl-plugin/expires-at"
+    /// `switch-key --regenerate-old`: the key to regenerate once every rollout is complete, written with the token so
+    /// that a re-run after a kill finishes the switch instead of switching again; removed once the key is regenerated.
+    public static let regeneratePending = "apimtoken.kubectl-plugin/regenerate-pending"
     /// The label on an installed CronJob that names the Secret it rotates.
     public static let cronJobSecretLabel = "apimtoken.kubectl-plugin/secret"
     /// The annotation `kubectl rollout restart` sets on the pod template.

@@ -124,11 +124,7 @@ public struct Restarter: Sendable {
 
     /// Reads a workload by reference.
     public func fetch(_ reference: WorkloadReference, namespace: String) async throws -> Workload {
-        switch reference.kind {
-        case .deployment: .deployment(try await client.get(Deployment.self, name: reference.name, namespace: namespace))
-        case .statefulset: .statefulSet(try await client.get(StatefulSet.self, name: reference.name, namespace: namespace))
-        case .daemonset: .daemonSet(try await client.get(DaemonSet.self, name: reference.name, namespace: namespace))
-        }
+        try await client.fetch(reference, namespace: namespace)
     }
 
     /// Why a restart of `workload` would not roll its pods, or nil when it would.
@@ -166,23 +162,46 @@ public struct Restarter: Sendable {
         }
     }
 
-    /// Waits until the rollout completes, fails, or `timeout` passes; `progress` gets each new waiting line.
-    public func waitForRollout(
-        _ reference: WorkloadReference, namespace: String, timeout: Duration, progress: @Sendable (String) -> Void
-    ) async throws -> RolloutState {
-        let deadline = clock.now().addingTimeInterval(timeout.seconds)
+    /// Waits until every rollout completes, one fails, or `deadline` passes: one deadline for them all, so N
+    /// workloads never wait N × `--timeout`. An API server that stops answering (a restart, an outage) is asked again
+    /// with back-off until the deadline. Throws `RolloutIncompleteError` (exit 7).
+    public func waitForRollouts(
+        _ references: [WorkloadReference], namespace: String, deadline: Date, progress: @Sendable (String) -> Void
+    ) async throws {
         var last = ""
-        while true {
-            let state = RolloutState.evaluate(try await fetch(reference, namespace: namespace))
-            if state.message != last {
-                progress(state.message)
-                last = state.message
-            }
-            switch state {
-            case .complete, .failed: return state
-            case .progressing:
-                if clock.now() >= deadline { return state }
-                try await clock.sleep(for: pollInterval)
+        var backoff = pollInterval
+        for reference in references {
+            while true {
+                let state: RolloutState
+                do {
+                    state = RolloutState.evaluate(try await fetch(reference, namespace: namespace))
+                    backoff = pollInterval
+                } catch let error as any APIMTokenError where RotateOperation.isTransient(error) {
+                    guard clock.now() < deadline else {
+                        throw RolloutIncompleteError(
+                            workload: reference.description, state: "the API server did not answer: \(error.description)", timedOut: true)
+                    }
+                    progress("The API server did not answer (\(error.description)); asking again.")
+                    try await clock.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                    continue
+                }
+                if state.message != last {
+                    progress(state.message)
+                    last = state.message
+                }
+                switch state {
+                case .complete: break
+                case .failed(let message):
+                    throw RolloutIncompleteError(workload: reference.description, state: message, timedOut: false)
+                case .progressing(let message):
+                    guard clock.now() < deadline else {
+                        throw RolloutIncompleteError(workload: reference.description, state: message, timedOut: true)
+                    }
+                    try await clock.sleep(for: pollInterval)
+                    continue
+                }
+                break
             }
         }
     }

@@ -28,13 +28,29 @@ public struct RotateRequest: Sendable {
     public var dryRun: Bool
     /// `--no-wait`.
     public var wait: Bool
-    /// `--timeout` of the rollout wait.
+    /// `--timeout`: the whole rollout wait, every workload together.
     public var timeout: Duration
 
     /// The longest validity Azure accepts.
     public static let maximumValidity: TimeInterval = 30 * 86_400
     /// The default validity: 29 days, a day of margin for clock skew.
     public static let defaultValidity: TimeInterval = 29 * 86_400
+
+    /// `--deadline`: the whole run, from start to the last rollout (nil: none).
+    public var deadline: Duration?
+
+    /// What the request names of the gateway.
+    public var query: GatewayQuery {
+        GatewayQuery(
+            namespace: namespace, secretName: secretName, secretKey: secretKey, gatewayName: gatewayName, restart: restart, noRestart: noRestart)
+    }
+
+    /// The planner for this request.
+    public func planner(keyOverride: GatewayKeyType? = nil) -> RotationPlanner {
+        RotationPlanner(
+            keyMode: keyMode, keyOverride: keyOverride, ifExpiresWithin: ifExpiresWithin, validity: validity,
+            createSecret: createSecret)
+    }
 
     /// Creates a request with the documented defaults.
     public init(
@@ -63,34 +79,56 @@ public struct RotateRequest: Sendable {
 
 /// What `rotate` did, for the human line and `-o json`.
 public struct RotateResult: Sendable, Encodable {
+    /// What the run amounted to.
+    public enum Outcome: String, Sendable, Encodable {
+        /// This run wrote a new token (and rolled it out, unless told not to).
+        case rotated
+        /// Nothing needed doing.
+        case notNeeded = "not-needed"
+        /// A token written earlier (or by another run) was rolled out; nothing was written.
+        case restartedOnly = "restarted-only"
+        /// `--dry-run`: the plan only.
+        case planned
+    }
+
+    /// How the rollout ended.
+    public enum Rollout: String, Sendable, Encodable {
+        case complete, timeout, failed, none
+        case notWaited = "not-waited"
+    }
+
     /// The gateway.
     public var gateway: String
     /// The namespace.
     public var namespace: String
     /// The Secret and key.
     public var secret: GatewayStatus.SecretKey
-    /// The key that signed the new token.
+    /// The key that signed the token now in the Secret (or about to).
     public var key: GatewayKeyType
-    /// The new token's expiry (nil when nothing was generated).
+    /// The token's expiry (nil when nothing is known of it).
     public var expiresAt: Date?
     /// Workloads restarted.
     public var restarted: [String]
-    /// `complete`, `timeout`, `failed`, `not-waited` or `none`.
-    public var rollout: String
-    /// Whether nothing was rotated, and why.
-    public var skipped: Bool
-    /// Why it was skipped, or what was done instead of a rotation.
+    /// How the rollout ended.
+    public var rollout: Rollout
+    /// What the run amounted to.
+    public var outcome: Outcome
+    /// Why nothing was rotated, or what was done instead of a rotation.
     public var reason: String?
-    /// Whether this was a dry run.
-    public var dryRun: Bool
     /// The plan of a dry run, step by step.
     public var plan: [String]
+
+    /// Whether nothing was rotated.
+    public var skipped: Bool { outcome != .rotated }
+    /// Whether this was a dry run.
+    public var dryRun: Bool { outcome == .planned }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(gateway, forKey: .gateway)
         try container.encode(namespace, forKey: .namespace)
         try container.encode(secret, forKey: .secret)
+        try container.encode(outcome, forKey: .result)
         try container.encode(key.rawValue, forKey: .key)
         try container.encode(expiresAt.map(RFC3339.format), forKey: .expiresAt)
         try container.encode(restarted, forKey: .restarted)
@@ -102,24 +140,24 @@ public struct RotateResult: Sendable, Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case gateway, namespace, secret, key, expiresAt, restarted, rollout, skipped, reason, dryRun, plan
+        case gateway, namespace, secret, result, key, expiresAt, restarted, rollout, skipped, reason, dryRun, plan
     }
 
     /// The closing human line, e.g. "Token for gateway demo (primary key) expires 2026-12-21T03:00Z; deployment/demo restarted and ready."
     public var summary: String {
         if dryRun { return "Dry run: nothing was changed." }
-        if skipped && expiresAt == nil { return "No rotation needed for gateway \(gateway): \(reason ?? "")." }
+        if outcome == .notNeeded && restarted.isEmpty && rollout != .complete { return "No rotation needed for gateway \(gateway): \(reason ?? "")." }
         var text = expiresAt.map { "Token for gateway \(gateway) (\(key.rawValue) key) expires \(RFC3339.formatMinutes($0))" }
             ?? "Token for gateway \(gateway) (\(key.rawValue) key) unchanged"
         if skipped, let reason { text += " (\(reason))" }
         if restarted.isEmpty {
-            text += "; no workload restarted."
+            text += rollout == .complete ? "; rollout complete." : "; no workload restarted."
         } else {
             let what = restarted.joined(separator: ", ")
             switch rollout {
-            case "complete": text += "; \(what) restarted and ready."
-            case "not-waited": text += "; \(what) restarted (not waited for)."
-            default: text += "; \(what) restarted, rollout \(rollout)."
+            case .complete: text += "; \(what) restarted and ready."
+            case .notWaited: text += "; \(what) restarted (not waited for)."
+            default: text += "; \(what) restarted, rollout \(rollout.rawValue)."
             }
         }
         return text
@@ -128,7 +166,7 @@ public struct RotateResult: Sendable, Encodable {
 
 // MARK: - Errors
 
-/// The Secret was written but a restart failed (exit 6); running `rotate` again only restarts.
+/// The Secret holds the new token but a restart failed (exit 6); running `rotate` again only restarts.
 public struct RestartFailedError: APIMTokenError {
     /// The workload that failed.
     public var workload: String
@@ -146,11 +184,11 @@ public struct RestartFailedError: APIMTokenError {
     }
 }
 
-/// The rollout did not complete in time (exit 7).
+/// The rollout did not complete in time, or could not be watched (exit 7).
 public struct RolloutIncompleteError: APIMTokenError {
     /// The workload.
     public var workload: String
-    /// kubectl's last status line.
+    /// kubectl's last status line, or why the API server could not tell.
     public var state: String
     /// Whether the wait timed out (vs failed).
     public var timedOut: Bool
@@ -159,12 +197,35 @@ public struct RolloutIncompleteError: APIMTokenError {
     public var description: String {
         timedOut ? "the rollout of \(workload) did not complete in time: \(state)" : "the rollout of \(workload) failed: \(state)"
     }
-    public var remedy: String? { "the Secret holds the new token; inspect with: kubectl rollout status \(workload) and kubectl describe \(workload)" }
+    public var remedy: String? {
+        "the Secret holds the new token; inspect with: kubectl rollout status \(workload) and kubectl describe \(workload); running the same command again waits again"
+    }
+}
+
+/// A write whose outcome could not be established: the API server did not answer the write, nor the reads after it
+/// (exit 5, but never "nothing changed").
+public struct WriteOutcomeUnknownError: APIMTokenError {
+    /// The Secret.
+    public var secret: String
+    /// The namespace.
+    public var namespace: String
+    /// The last error.
+    public var underlying: String
+
+    public var exitStatus: ExitStatus { .kubernetesAPI }
+    public var description: String {
+        "the write of Secret \"\(secret)\" in namespace \"\(namespace)\" may or may not have been applied, and the Secret could not be read back: \(underlying)"
+    }
+    public var remedy: String? {
+        "run the same command again once the API server answers: it reads the Secret and finishes the job (restarting only if the new token is there)"
+    }
 }
 
 // MARK: - RotateOperation
 
-/// `rotate` (SPEC §4): read, decide, generate, validate, write once, restart, wait, record.
+/// `rotate` (SPEC §4): locate, plan, and carry the plan out. The executor has one place that writes the Secret, one
+/// that restarts, and one that records Events; `--dry-run` is checked once, before the first of them. After a write
+/// whose outcome is unknown, or a conflict, it reads again and plans again from what is there.
 public struct RotateOperation: Sendable {
     /// The cluster.
     public var client: KubernetesClient
@@ -176,323 +237,319 @@ public struct RotateOperation: Sendable {
     public var progress: @Sendable (String) -> Void
     /// Rollout progress lines (a live line on a TTY).
     public var rolloutProgress: @Sendable (String) -> Void
+    /// What the run has done, for a signal or the deadline.
+    public var journal: RunJournal
+    /// How often rollouts are polled, and the first back-off after an unanswered request.
+    public var pollInterval: Duration
+    /// How long reads after a write of unknown outcome keep trying (an API server restart).
+    public var settleTime: Duration
 
     /// Creates the operation.
     public init(
         client: KubernetesClient, clock: any WallClock, issuer: @escaping @Sendable (String) async throws -> any GatewayTokenIssuer,
-        progress: @escaping @Sendable (String) -> Void = { _ in }, rolloutProgress: @escaping @Sendable (String) -> Void = { _ in }
+        progress: @escaping @Sendable (String) -> Void = { _ in }, rolloutProgress: @escaping @Sendable (String) -> Void = { _ in },
+        journal: RunJournal = RunJournal(), pollInterval: Duration = .seconds(1), settleTime: Duration = .seconds(30)
     ) {
         self.client = client
         self.clock = clock
         self.issuer = issuer
         self.progress = progress
         self.rolloutProgress = rolloutProgress
+        self.journal = journal
+        self.pollInterval = pollInterval
+        self.settleTime = settleTime
     }
 
-    /// The target after discovery.
-    public struct Target: Sendable {
-        /// The gateway name for ARM.
-        public var gateway: String
-        /// The Secret.
-        public var secretName: String
-        /// The key in the Secret.
-        public var secretKey: String
-        /// The workloads to restart, already read.
-        public var workloads: [Workload]
-        /// The Secret as discovery just read it (saves a second GET; the write's resourceVersion precondition
-        /// still guards against a change since).
-        public var discoveredSecret: Secret?
-    }
+    /// How many times a run reads, plans and acts before giving up on a Secret that keeps changing.
+    static let maximumPasses = 6
 
-    /// Runs `rotate`, forcing `keyOverride` when given (switch-key).
-    public func run(_ request: RotateRequest, keyOverride: GatewayKeyType? = nil) async throws -> RotateResult {
+    /// Runs `rotate`, forcing `keyOverride` when given (switch-key); `annotations` are written with the token.
+    public func run(_ request: RotateRequest, keyOverride: GatewayKeyType? = nil, annotations extra: [String: String] = [:]) async throws -> RotateResult {
         guard request.validity > 0, request.validity <= RotateRequest.maximumValidity else {
             throw ConfigurationError("--validity must be more than 0 and at most 30d", remedy: "use the default 29d, or a value such as 14d")
         }
         let started = clock.now()
-        let target = try await resolveTarget(request)
-        var secret = target.discoveredSecret
-        if secret == nil { secret = try await readSecret(request, target) }
-        let restarter = Restarter(client: client, clock: clock)
-        let refs = target.workloads.map(\.reference)
+        journal.begin("read the Secret and its workloads")
+        var gateway = try await GatewayLocator(client: client).locate(request.query)
+        var secret = gateway.secret
+        if secret == nil { secret = try await client.getIfPresent(Secret.self, name: gateway.secretName, namespace: gateway.namespace) }
+        journal.finish("read the Secret and its workloads")
+        let planner = request.planner(keyOverride: keyOverride)
+        let deadline = clock.now().addingTimeInterval(request.timeout.seconds)
         var result = RotateResult(
-            gateway: target.gateway, namespace: request.namespace,
-            secret: GatewayStatus.SecretKey(name: target.secretName, key: target.secretKey), key: .primary, expiresAt: nil,
-            restarted: [], rollout: "none", skipped: false, reason: nil, dryRun: request.dryRun, plan: [])
+            gateway: gateway.gateway, namespace: gateway.namespace,
+            secret: GatewayStatus.SecretKey(name: gateway.secretName, key: gateway.secretKey), key: .primary, expiresAt: nil,
+            restarted: [], rollout: .none, outcome: .notNeeded, reason: nil, plan: [])
+        if let secret { registerStopEvent(on: secret, gateway: gateway) }
 
-        // Decide, and re-decide after a conflict.
-        var generated: [GatewayKeyType: GatewayToken] = [:]
-        for attempt in 1...4 {
-            let lastUsed = secret?.metadata.annotation(Annotations.lastUsedKey)
-            let key = keyOverride ?? request.keyMode.choose(lastUsed: lastUsed)
-            result.key = key
-            let current = secret?.string(target.secretKey).flatMap { try? GatewayToken.parse($0.value) }
-
-            // Another run (a concurrent one, or an earlier one that failed to restart) already wrote a token.
-            if let secret, let rotatedAt = secret.metadata.annotation(Annotations.rotatedAt).flatMap(RFC3339.parse),
-                let current, !current.isExpired(at: clock.now())
-            {
-                if attempt > 1 && rotatedAt >= started.addingTimeInterval(-1) && keyOverride == nil {
-                    progress("Secret \(target.secretName) was rotated by another run at \(RFC3339.format(rotatedAt)); not writing a second token.")
-                    result.skipped = true
-                    result.reason = "rotated concurrently by another run"
-                    result.expiresAt = current.expiry
-                    result.key = GatewayKeyType(rawValue: lastUsed ?? "") ?? key
-                    return result
-                }
-                if attempt == 1, !request.noRestart, keyOverride == nil,
-                    target.workloads.contains(where: { !Self.rolledOut($0, since: rotatedAt) })
-                {
-                    // The last run wrote the token but did not restart (exit 6): restart only.
-                    result.skipped = true
-                    result.reason = "the token written at \(RFC3339.format(rotatedAt)) was not rolled out yet; restarting only"
-                    result.expiresAt = current.expiry
-                    result.key = GatewayKeyType(rawValue: lastUsed ?? "") ?? key
-                    if request.dryRun {
-                        result.plan = ["restart \(refs.map(\.description).joined(separator: ", ")) (the Secret already holds a token written at \(RFC3339.format(rotatedAt)))"]
-                        return result
-                    }
-                    progress(result.reason!.prefix(1).uppercased() + result.reason!.dropFirst() + ".")
-                    try await restartAndWait(target, request, restarter: restarter, result: &result)
-                    return result
-                }
+        var written: (key: GatewayKeyType, token: GatewayToken)?
+        var lastUncertainty = ""
+        for pass in 1...Self.maximumPasses {
+            if pass > 1 {
+                (secret, gateway.workloads) = try await settle(gateway, after: lastUncertainty)
             }
-            if let within = request.ifExpiresWithin, let current, attempt == 1 {
-                let remaining = current.expiry.timeIntervalSince(clock.now())
-                if remaining > within {
-                    result.skipped = true
-                    result.reason = "the token is valid until \(RFC3339.formatMinutes(current.expiry)), more than \(DurationText.format(within)) away"
-                    result.key = GatewayKeyType(rawValue: lastUsed ?? "") ?? key
-                    return result
-                }
-            }
+            let plan = planner.plan(RotationPlanner.Facts(
+                gateway: gateway, secret: secret, now: clock.now(), runStarted: started, written: written?.token.secretValue.value))
             if request.dryRun {
-                var plan = ["generate a token for gateway \(target.gateway) from the \(key.rawValue) key, valid \(DurationText.format(request.validity))"]
-                plan.append(secret == nil
-                    ? "create Secret \(target.secretName) with key \(target.secretKey)"
-                    : "write it to Secret \(target.secretName) key \(target.secretKey) (one merge patch, resourceVersion \(secret?.metadata.resourceVersion ?? "?"))")
-                for workload in target.workloads { plan.append("restart \(workload.reference)" + (request.wait ? " and wait for the rollout" : "")) }
-                plan.append("record a TokenRotated event on the Secret")
-                result.plan = plan
+                result.outcome = .planned
+                result.plan = plan.steps(for: gateway, wait: request.wait)
+                result.apply(plan)
                 return result
             }
-
-            // Azure: generate and validate before any write (once per key, even when a conflict makes us re-decide).
-            let token: GatewayToken
-            if let cached = generated[key] {
-                token = cached
-            } else {
-                progress("Generating a token for gateway \(target.gateway) from the \(key.rawValue) key...")
-                do {
-                    let azure = try await issuer(target.gateway)
-                    let expiry = GatewayToken.truncatedToMinute(clock.now().addingTimeInterval(request.validity))
-                    let raw = try await azure.generateToken(keyType: key, expiry: expiry)
-                    token = try GatewayToken.validated(raw, gateway: target.gateway, requestedExpiry: expiry, now: clock.now())
-                } catch let error as any APIMTokenError {
-                    // Nothing was written; the Warning tells whoever watches the Secret (the CronJob's runs) why.
-                    if let secret {
-                        await recordEvent(on: secret, reason: "TokenRotationFailed", type: "Warning", message: "no new token, the old one stays: \(error.description)")
-                    }
-                    throw error
+            journal.plan(plan.steps(for: gateway, wait: request.wait))
+            result.apply(plan)
+            switch plan {
+            case .refuse(let refusal):
+                throw refusal.error
+            case .nothingToDo(let reason):
+                if case .done = reason, let secret {
+                    // This run's write landed and every workload rolled it out (its answers were lost on the way).
+                    result.outcome = .rotated
+                    result.rollout = .complete
+                    await recordRotated(secret, gateway: gateway, result: result)
                 }
-                generated[key] = token
-            }
-
-            // One write, with the resourceVersion as precondition.
-            do {
-                secret = try await write(token, key: key, to: secret, target: target, namespace: request.namespace)
-                result.expiresAt = token.expiry
-                progress("Secret \(target.secretName) updated (key \(target.secretKey)); token expires \(RFC3339.formatMinutes(token.expiry)).")
-                break
-            } catch let error as KubernetesAPIError where error.isConflict && attempt < 4 {
-                progress("Secret \(target.secretName) changed meanwhile; reading it again.")
-                secret = try await client.getIfPresent(Secret.self, name: target.secretName, namespace: request.namespace)
-                continue
+                return result
+            case .restartOnly(let restart):
+                if restart.writer != .thisRun {
+                    progress("The token written at \(RFC3339.format(restart.writtenAt)) by \(restart.writer.rawValue) is not rolled out everywhere yet; restarting only.")
+                }
+                guard let current = secret else { return result }
+                try await rollOut(restart, secret: current, gateway: gateway, request: request, deadline: deadline, result: &result)
+                if restart.writer == .thisRun { await recordRotated(current, gateway: gateway, result: result) }
+                return result
+            case .rotate(let rotation), .create(let rotation):
+                if pass == 1, let warning = rotation.warning { progress(warning) }
+                let token = try await generate(rotation, gateway: gateway, secret: secret, reuse: written)
+                written = (rotation.key, token)
+                switch try await write(token, rotation: rotation, to: secret, gateway: gateway, annotations: extra) {
+                case .written(let stored):
+                    secret = stored
+                    result.outcome = .rotated
+                    result.key = rotation.key
+                    result.expiresAt = token.expiry
+                    result.reason = nil
+                    progress("Secret \(gateway.secretName) updated (key \(gateway.secretKey)); token expires \(RFC3339.formatMinutes(token.expiry)).")
+                    registerStopEvent(on: stored, gateway: gateway)
+                    let restart = RotationPlan.RestartOnly(
+                        writer: .thisRun, writtenAt: clock.now(), expiresAt: token.expiry, key: rotation.key, restart: rotation.restart,
+                        wait: rotation.restart)
+                    try await rollOut(restart, secret: stored, gateway: gateway, request: request, deadline: deadline, result: &result)
+                    await recordRotated(stored, gateway: gateway, result: result)
+                    return result
+                case .unconfirmed(let why):
+                    lastUncertainty = why
+                    progress("The write of Secret \(gateway.secretName) was not confirmed (\(why)); reading it again.")
+                }
             }
         }
-        guard let written = secret else { return result }
-        try await restartAndWait(target, request, restarter: restarter, result: &result)
-        await recordEvent(on: written, reason: "TokenRotated", type: "Normal",
-                          message: "Token for gateway \(target.gateway) (\(result.key.rawValue) key) written; expires \(result.expiresAt.map(RFC3339.formatMinutes) ?? "?")")
-        return result
+        throw WriteOutcomeUnknownError(secret: gateway.secretName, namespace: gateway.namespace, underlying: "the Secret kept changing: \(lastUncertainty)")
     }
 
-    // MARK: Steps
+    // MARK: Azure
 
-    /// Finds the Secret, key, gateway name and consuming workloads (flags first, discovery for the rest).
-    public func resolveTarget(_ request: RotateRequest) async throws -> Target {
-        let namespace = request.namespace
-        var workloads: [Workload] = []
-        var gateways: [GatewayDiscovery.Gateway] = []
-        let needsDiscovery = request.secretName == nil || (request.restart == nil && !request.noRestart) || request.gatewayName == nil
-            || request.secretKey == nil
-        if needsDiscovery {
-            async let deployments = client.list(Deployment.self, namespace: namespace)
-            async let statefulSets = client.list(StatefulSet.self, namespace: namespace)
-            async let daemonSets = client.list(DaemonSet.self, namespace: namespace)
-            workloads = try await deployments.map(Workload.deployment) + statefulSets.map(Workload.statefulSet) + daemonSets.map(Workload.daemonSet)
-            let reader = CachingObjectReader(client: client)
-            // Only a gateway that reads a Secret can hold a rotatable token; the others (Entra, literals, ConfigMaps)
-            // are resolved only when no such gateway exists, to say why.
-            let inspections = workloads.compactMap(GatewayDiscovery.inspect)
-            let secretBased = inspections.filter { inspection in
-                if case .secretKey = inspection.auth { return true }
-                return inspection.auth == nil && !inspection.envFromSecrets.isEmpty
+    /// Generates and validates a token (or reuses this run's, when its key still fits); records a Warning on failure.
+    private func generate(
+        _ rotation: RotationPlan.Rotation, gateway: LocatedGateway, secret: Secret?, reuse: (key: GatewayKeyType, token: GatewayToken)?
+    ) async throws -> GatewayToken {
+        if let reuse, reuse.key == rotation.key { return reuse.token }
+        let step = rotation.generateStep(gateway: gateway.gateway)
+        journal.begin(step, phase: .azure)
+        try journal.checkNotStopped()
+        progress("Generating a token for gateway \(gateway.gateway) from the \(rotation.key.rawValue) key...")
+        do {
+            let azure = try await issuer(gateway.gateway)
+            let expiry = GatewayToken.truncatedToMinute(clock.now().addingTimeInterval(rotation.validity))
+            let raw = try await azure.generateToken(keyType: rotation.key, expiry: expiry)
+            let token = try GatewayToken.validated(raw, gateway: gateway.gateway, requestedExpiry: expiry, now: clock.now())
+            journal.finish(step)
+            return token
+        } catch let error as any APIMTokenError {
+            // Nothing was written; the Warning tells whoever watches the Secret (the CronJob's runs) why.
+            if let secret {
+                await recordEvent(on: secret, reason: "TokenRotationFailed", type: "Warning", message: "no new token, the old one stays: \(error.description)")
             }
-            for inspection in secretBased.isEmpty ? inspections : secretBased {
-                gateways.append(try await GatewayDiscovery.resolve(inspection, reader: reader, configMapsWhenNeeded: true))
-            }
+            throw error
         }
-
-        var chosen: GatewayDiscovery.Gateway?
-        if let name = request.secretName {
-            chosen = gateways.first { if case .secret(name, _) = $0.location { true } else { false } }
-        } else {
-            var candidates = gateways
-            if let wanted = request.gatewayName {
-                candidates = candidates.filter {
-                    $0.name.caseInsensitiveCompare(wanted) == .orderedSame || $0.inspection.workload.metadata.name == wanted
-                }
-            }
-            let tokens = candidates.filter { if case .secret = $0.location { true } else { false } }
-            if tokens.isEmpty {
-                if let entra = candidates.first(where: { if case .entra = $0.location { true } else { false } }) {
-                    throw ConfigurationError(
-                        "gateway \(entra.name) (\(entra.workload)) authenticates with Entra ID; it has no token to rotate")
-                }
-                throw ConfigurationError(
-                    "no gateway with a token Secret was found in namespace \"\(namespace)\"" + (request.gatewayName.map { " named \($0)" } ?? ""),
-                    remedy: "pass -n NAMESPACE, or name the Secret with -t/--token-secret [TOKEN_SECRET]; see what exists with: kubectl apimtoken status -A")
-            }
-            let secrets = Set(tokens.compactMap { if case .secret(let name, _) = $0.location { name } else { nil } })
-            guard secrets.count == 1 else {
-                let list = tokens.map { "\($0.name) (\($0.workload))" }.sorted().joined(separator: ", ")
-                throw ConfigurationError("several gateways in namespace \"\(namespace)\": \(list)", remedy: "choose one with -g/--apim-gateway or -t/--token-secret")
-            }
-            chosen = tokens.first
-        }
-
-        guard let secretName = request.secretName ?? chosen.flatMap({ if case .secret(let name, _) = $0.location { name } else { nil } }) else {
-            throw ConfigurationError("no token Secret given", remedy: "pass -t/--token-secret [TOKEN_SECRET]")
-        }
-        var secretKey = request.secretKey ?? chosen.flatMap({ if case .secret(_, let key) = $0.location { key } else { nil } }) ?? "value"
-        if request.secretKey == nil, chosen == nil { secretKey = "value" }
-        guard let gateway = request.gatewayName ?? chosen?.name else {
-            throw ConfigurationError(
-                "the gateway name could not be found: Secret \(secretName) holds no readable token and no workload uses it",
-                remedy: "pass -g/--apim-gateway [APIM_GATEWAY]")
-        }
-
-        var targets: [Workload] = []
-        if request.noRestart {
-            targets = []
-        } else if let explicit = request.restart {
-            let restarter = Restarter(client: client, clock: clock)
-            for reference in explicit {
-                if let found = workloads.first(where: { $0.reference == reference }) {
-                    targets.append(found)
-                } else {
-                    do {
-                        targets.append(try await restarter.fetch(reference, namespace: namespace))
-                    } catch let error as KubernetesAPIError where error.isNotFound {
-                        throw ConfigurationError(
-                            "--restart \(reference): not found in namespace \"\(namespace)\"", remedy: "check with: kubectl get \(reference) -n \(namespace)")
-                    }
-                }
-            }
-        } else {
-            targets = GatewayDiscovery.consumers(of: secretName, among: workloads)
-        }
-        for workload in targets {
-            if let refusal = Restarter.refusal(workload) { throw ConfigurationError("cannot restart \(workload.reference): \(refusal)") }
-        }
-        let discoveredSecret = chosen.flatMap { candidate -> Secret? in
-            guard case .secret(secretName, _) = candidate.location else { return nil }
-            return candidate.secret
-        }
-        return Target(gateway: gateway, secretName: secretName, secretKey: secretKey, workloads: targets, discoveredSecret: discoveredSecret)
     }
 
-    private func readSecret(_ request: RotateRequest, _ target: Target) async throws -> Secret? {
-        let secret = try await client.getIfPresent(Secret.self, name: target.secretName, namespace: request.namespace)
-        if secret == nil && !request.createSecret {
-            throw ConfigurationError(
-                "Secret \"\(target.secretName)\" not found in namespace \"\(request.namespace)\"",
-                remedy: "check the name and namespace (kubectl get secrets -n \(request.namespace)), or pass --create-secret to create it")
-        }
-        return secret
+    // MARK: The one Secret write
+
+    /// How a write ended.
+    enum WriteOutcome {
+        /// Applied; the Secret as stored.
+        case written(Secret)
+        /// A conflict, a lost answer, a Secret gone: read again and decide again.
+        case unconfirmed(String)
     }
 
-    /// Writes the token and its annotations in one request: a merge patch with the resourceVersion as
-    /// precondition, or a create when the Secret does not exist (`--create-secret`).
-    private func write(_ token: GatewayToken, key: GatewayKeyType, to secret: Secret?, target: Target, namespace: String) async throws -> Secret {
-        let annotations = [
-            Annotations.lastUsedKey: key.rawValue,
-            Annotations.rotatedAt: RFC3339.format(clock.now()),
-            Annotations.expiresAt: RFC3339.format(token.expiry),
-        ]
+    /// Writes the token and its annotations in one request: a merge patch with the resourceVersion as precondition,
+    /// or a create when the Secret does not exist (`--create-secret`). Failures that say the write did not and will
+    /// not happen are thrown; everything else is `unconfirmed`.
+    private func write(
+        _ token: GatewayToken, rotation: RotationPlan.Rotation, to secret: Secret?, gateway: LocatedGateway, annotations extra: [String: String]
+    ) async throws -> WriteOutcome {
+        let step = "write the token to Secret \(gateway.secretName)"
+        journal.begin(step, phase: .writing)
+        try journal.checkNotStopped()
+        var annotations = extra
+        // A switch-key marker is carried only by the write that sets it; any other write makes it moot.
+        if extra[Annotations.regeneratePending] == nil, secret?.metadata.annotation(Annotations.regeneratePending) != nil {
+            annotations[Annotations.regeneratePending] = ""
+        }
+        annotations[Annotations.lastUsedKey] = rotation.key.rawValue
+        annotations[Annotations.rotatedAt] = RFC3339.format(clock.now())
+        annotations[Annotations.expiresAt] = RFC3339.format(token.expiry)
         let value = Data(token.secretValue.value.utf8)
-        guard let secret else {
-            let fresh = Secret(
-                metadata: ObjectMeta(name: target.secretName, namespace: namespace, annotations: annotations),
-                data: [target.secretKey: value])
-            do {
-                return try await client.create(fresh, namespace: namespace, options: WriteOptions(fieldManager: Annotations.fieldManager))
-            } catch let error as KubernetesAPIError where error.statusCode == 409 {
-                throw KubernetesAPIError(
-                    statusCode: 409, verb: "create", resource: "secrets", name: target.secretName, namespace: namespace,
-                    status: error.status, server: error.server)
+        let options = WriteOptions(fieldManager: Annotations.fieldManager)
+        do {
+            let stored: Secret
+            if let secret {
+                // An empty value removes the annotation (JSON merge patch null).
+                let patchAnnotations = annotations.mapValues { $0.isEmpty ? NSNull() as Any : $0 as Any }
+                let patch: [String: Any] = [
+                    "metadata": ["resourceVersion": secret.metadata.resourceVersion ?? "", "annotations": patchAnnotations],
+                    "data": [gateway.secretKey: value.base64EncodedString()],
+                ]
+                let body = try JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys])
+                stored = try await client.patch(Secret.self, name: gateway.secretName, namespace: gateway.namespace, patch: body, type: .merge, options: options)
+            } else {
+                let fresh = Secret(
+                    metadata: ObjectMeta(name: gateway.secretName, namespace: gateway.namespace, annotations: annotations.filter { !$0.value.isEmpty }),
+                    data: [gateway.secretKey: value])
+                stored = try await client.create(fresh, namespace: gateway.namespace, options: options)
             }
+            journal.finish(step, phase: .written)
+            return .written(stored)
+        } catch let error as KubernetesAPIError where error.isConflict || error.isNotFound || error.statusCode >= 500 {
+            return .unconfirmed("\(error.statusCode) \(error.reason)")
+        } catch let error as KubernetesConnectionError where Self.mayHaveBeenSent(error.underlying) {
+            return .unconfirmed(error.underlying.message)
         }
-        let patch: [String: Any] = [
-            "metadata": ["resourceVersion": secret.metadata.resourceVersion ?? "", "annotations": annotations],
-            "data": [target.secretKey: value.base64EncodedString()],
-        ]
-        let body = try JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys])
-        return try await client.patch(
-            Secret.self, name: target.secretName, namespace: namespace, patch: body, type: .merge,
-            options: WriteOptions(fieldManager: Annotations.fieldManager))
     }
 
-    /// Restarts every target and waits for each rollout; throws exit 6 or 7 errors after recording a Warning event.
-    func restartAndWait(_ target: Target, _ request: RotateRequest, restarter: Restarter, result: inout RotateResult) async throws {
-        guard !target.workloads.isEmpty else {
-            result.rollout = "none"
-            return
+    /// Whether a request that failed in transport may have reached the server (only a refused connection is known not to).
+    static func mayHaveBeenSent(_ error: TransportError) -> Bool {
+        switch error.kind {
+        case .connectionLost, .timeout, .other: true
+        case .connect: true  // a connection refused now may follow one that carried the write; read again to know
+        default: false
         }
-        for workload in target.workloads {
+    }
+
+    /// Reads the Secret and the workloads again after an unconfirmed write, waiting out an API server that is away
+    /// (within `settleTime`).
+    private func settle(_ gateway: LocatedGateway, after why: String) async throws -> (Secret?, [Workload]) {
+        journal.begin("read the Secret again")
+        let giveUp = clock.now().addingTimeInterval(settleTime.seconds)
+        var delay = pollInterval
+        while true {
+            try journal.checkNotStopped()
             do {
-                try await restarter.restart(workload.reference, namespace: request.namespace)
-                result.restarted.append(workload.reference.description)
-                progress("\(workload.reference) restarted.")
+                let secret = try await client.getIfPresent(Secret.self, name: gateway.secretName, namespace: gateway.namespace)
+                var workloads: [Workload] = []
+                for workload in gateway.workloads { workloads.append(try await client.fetch(workload.reference, namespace: gateway.namespace)) }
+                journal.finish("read the Secret again")
+                return (secret, workloads)
+            } catch let error as any APIMTokenError where Self.isTransient(error) {
+                guard clock.now() < giveUp else {
+                    throw WriteOutcomeUnknownError(secret: gateway.secretName, namespace: gateway.namespace, underlying: "\(why); then: \(error.description)")
+                }
+                try await clock.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    /// Whether an error may pass if asked again: an API server restarting, overloaded or unreachable for a moment.
+    static func isTransient(_ error: any Error) -> Bool {
+        if let error = error as? KubernetesAPIError { return error.statusCode == 429 || error.statusCode >= 500 }
+        if let error = error as? KubernetesConnectionError {
+            switch error.underlying.kind {
+            case .connect, .connectionLost, .timeout, .other: return true
+            default: return false
+            }
+        }
+        return false
+    }
+
+    // MARK: Restart and wait
+
+    /// Restarts what the plan says (exit 6 on failure) and waits for every rollout under one deadline (exit 7).
+    func rollOut(
+        _ plan: RotationPlan.RestartOnly, secret: Secret, gateway: LocatedGateway, request: RotateRequest, deadline: Date,
+        result: inout RotateResult
+    ) async throws {
+        let restarter = Restarter(client: client, clock: clock, pollInterval: pollInterval)
+        for reference in plan.restart {
+            let step = "restart \(reference)"
+            journal.begin(step, phase: .written)
+            try journal.checkNotStopped()
+            do {
+                try await restart(reference, restarter: restarter, writtenAt: plan.writtenAt, namespace: gateway.namespace)
             } catch let error as any APIMTokenError {
-                let failure = RestartFailedError(workload: workload.reference.description, underlying: error.description, expiresAt: result.expiresAt)
-                await recordFailure(target, request, message: failure.description)
+                let failure = RestartFailedError(workload: reference.description, underlying: error.description, expiresAt: plan.expiresAt)
+                await recordEvent(on: secret, reason: "TokenRotationFailed", type: "Warning", message: failure.description)
                 throw failure
             }
+            journal.finish(step)
+            result.restarted.append(reference.description)
+            progress("\(reference) restarted.")
         }
+        guard !plan.wait.isEmpty else { return }
         guard request.wait else {
-            result.rollout = "not-waited"
+            result.rollout = .notWaited
             return
         }
-        for workload in target.workloads {
-            let state = try await restarter.waitForRollout(workload.reference, namespace: request.namespace, timeout: request.timeout, progress: rolloutProgress)
-            switch state {
-            case .complete: continue
-            case .progressing(let message), .failed(let message):
-                let timedOut = !(state == .failed(message))
-                result.rollout = timedOut ? "timeout" : "failed"
-                let error = RolloutIncompleteError(workload: workload.reference.description, state: message, timedOut: timedOut)
-                await recordFailure(target, request, message: error.description)
-                throw error
-            }
+        journal.begin("wait for the rollouts", phase: .waiting)
+        do {
+            try await restarter.waitForRollouts(plan.wait, namespace: gateway.namespace, deadline: deadline, progress: rolloutProgress)
+        } catch let error as any APIMTokenError {
+            // After the write, whatever stops the wait (a workload deleted meanwhile, a permission revoked) is exit 7.
+            let incomplete = error as? RolloutIncompleteError
+                ?? RolloutIncompleteError(workload: plan.wait.map(\.description).joined(separator: ", "), state: error.description, timedOut: false)
+            result.rollout = incomplete.timedOut ? .timeout : .failed
+            await recordEvent(on: secret, reason: "TokenRotationFailed", type: "Warning", message: incomplete.description)
+            throw incomplete
         }
-        result.rollout = "complete"
+        journal.finish("wait for the rollouts")
+        result.rollout = .complete
     }
 
-    private func recordFailure(_ target: Target, _ request: RotateRequest, message: String) async {
-        guard let secret = try? await client.getIfPresent(Secret.self, name: target.secretName, namespace: request.namespace) else { return }
-        await recordEvent(on: secret, reason: "TokenRotationFailed", type: "Warning", message: message)
+    /// One restart; when its answer is lost, the workload is read again to see whether it landed, and sent again if not.
+    private func restart(_ reference: WorkloadReference, restarter: Restarter, writtenAt: Date, namespace: String) async throws {
+        var attempt = 1
+        while true {
+            do {
+                try await restarter.restart(reference, namespace: namespace)
+                return
+            } catch let error as any APIMTokenError where Self.isTransient(error) && attempt < 3 {
+                try await clock.sleep(for: pollInterval)
+                if let workload = try? await client.fetch(reference, namespace: namespace),
+                    RotationPlanner.rolledOut(workload, since: RFC3339.parse(RFC3339.format(writtenAt)) ?? writtenAt)
+                {
+                    return
+                }
+                attempt += 1
+            }
+        }
+    }
+
+    // MARK: Events
+
+    /// What a signal or the deadline records once the run is stopped.
+    private func registerStopEvent(on secret: Secret, gateway: LocatedGateway) {
+        let journal = journal
+        journal.onStop { [self] reason in
+            let summary = journal.summary
+            await recordEvent(on: secret, reason: "TokenRotationFailed", type: "Warning", message: "stopped by \(reason): \(summary)")
+        }
+    }
+
+    private func recordRotated(_ secret: Secret, gateway: LocatedGateway, result: RotateResult) async {
+        journal.begin("record the TokenRotated event", phase: .finishing)
+        await recordEvent(on: secret, reason: "TokenRotated", type: "Normal",
+                          message: "Token for gateway \(gateway.gateway) (\(result.key.rawValue) key) written; expires \(result.expiresAt.map(RFC3339.formatMinutes) ?? "?")")
+        journal.finish("record the TokenRotated event")
     }
 
     /// Records an Event on the Secret; a failure to record is reported, never fatal.
@@ -507,17 +564,90 @@ public struct RotateOperation: Sendable {
             reason: reason, message: message, type: type, timestamp: now, component: Annotations.fieldManager, action: "Rotate")
         do {
             try await client.create(event, namespace: secret.metadata.namespace, options: WriteOptions(fieldManager: nil))
+        } catch is CancellationError {
+            return
         } catch {
             progress("warning: could not record the \(reason) event: \(error)")
         }
     }
+}
 
-    /// Whether a workload's pods were rolled after the token written at `rotatedAt`: a `restartedAt` at or after it
-    /// (restarts happen after the write, often in the same second), or a workload created strictly later.
-    static func rolledOut(_ workload: Workload, since rotatedAt: Date) -> Bool {
-        if let restarted = workload.template.metadata?.annotation(Annotations.restartedAt).flatMap(RFC3339.parse), restarted >= rotatedAt {
-            return true
+// MARK: - Plans in words
+
+extension RotationPlan {
+    /// The steps of the plan, as `--dry-run` prints them and a stopped run reports them.
+    public func steps(for gateway: LocatedGateway, wait: Bool) -> [String] {
+        func rollout(_ restart: [WorkloadReference], _ waitFor: [WorkloadReference]) -> [String] {
+            restart.map { "restart \($0)" } + (wait && !waitFor.isEmpty ? ["wait for the rollouts"] : [])
         }
-        return workload.metadata.creationTimestamp.map { $0 > rotatedAt } ?? false
+        switch self {
+        case .nothingToDo(let reason):
+            return ["nothing: \(reason.text)"]
+        case .restartOnly(let plan):
+            return rollout(plan.restart, plan.wait)
+        case .rotate(let rotation), .create(let rotation):
+            var steps = [rotation.generateStep(gateway: gateway.gateway)]
+            steps.append("write the token to Secret \(gateway.secretName)")
+            return steps + rollout(rotation.restart, rotation.restart) + ["record the TokenRotated event"]
+        case .refuse(let refusal):
+            return ["refuse: \(refusal.error.description)"]
+        }
+    }
+}
+
+extension RotationPlan.Rotation {
+    /// "generate a token for gateway demo from the primary key, valid 29d".
+    func generateStep(gateway: String) -> String {
+        "generate a token for gateway \(gateway) from the \(key.rawValue) key, valid \(DurationText.format(validity))"
+    }
+}
+
+extension RotationPlan.NothingToDo {
+    /// Why, in words.
+    public var text: String {
+        switch self {
+        case .fresh(let expiry, let within, _):
+            "the token is valid until \(RFC3339.formatMinutes(expiry)), more than \(DurationText.format(within)) away"
+        case .rotatedByAnotherRun(let expiry, _):
+            "another run wrote a token (expires \(RFC3339.formatMinutes(expiry))) while this one ran, and it is rolled out"
+        case .done(let expiry, _):
+            "this run's token (expires \(RFC3339.formatMinutes(expiry))) is written and rolled out"
+        }
+    }
+}
+
+extension RotateResult {
+    /// Fills in what a plan says about the token and key.
+    mutating func apply(_ plan: RotationPlan) {
+        switch plan {
+        case .nothingToDo(let reason):
+            outcome = outcome == .planned ? .planned : .notNeeded
+            reason.fill(&self)
+        case .restartOnly(let restart):
+            if outcome != .planned { outcome = restart.writer == .thisRun ? .rotated : .restartedOnly }
+            key = restart.key
+            expiresAt = restart.expiresAt
+            if restart.writer != .thisRun {
+                reason = restart.restart.isEmpty
+                    ? "waiting for the rollout of the token written at \(RFC3339.format(restart.writtenAt))"
+                    : "the token written at \(RFC3339.format(restart.writtenAt)) by \(restart.writer.rawValue) was not rolled out yet; restarting only"
+            }
+        case .rotate(let rotation), .create(let rotation):
+            key = rotation.key
+        case .refuse:
+            break
+        }
+    }
+}
+
+extension RotationPlan.NothingToDo {
+    fileprivate func fill(_ result: inout RotateResult) {
+        result.reason = text
+        switch self {
+        case .fresh(let expiry, _, let key), .rotatedByAnotherRun(let expiry, let key), .done(let expiry, let key):
+            result.expiresAt = expiry
+            result.key = key
+        }
+        if case .fresh = self { result.expiresAt = nil }
     }
 }

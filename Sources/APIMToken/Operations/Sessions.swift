@@ -14,13 +14,15 @@ public struct Dependencies: Sendable {
     public var log: @Sendable (String) -> Void
     /// The number of `-v` flags.
     public var verbosity: Int
+    /// What the run has done, for a signal or the deadline.
+    public var journal: RunJournal
     /// Makes the HTTP transport for a TLS/proxy setting (libcurl in production).
     public var makeTransport: @Sendable (CurlTransport.Configuration) throws -> any HTTPTransport
 
     /// Creates dependencies.
     public init(
         environment: Environment = .process, clock: any WallClock = SystemWallClock(),
-        processRunner: any ProcessRunner = POSIXProcessRunner(), verbosity: Int = 0,
+        processRunner: any ProcessRunner = POSIXProcessRunner(), verbosity: Int = 0, journal: RunJournal = RunJournal(),
         log: @escaping @Sendable (String) -> Void,
         makeTransport: (@Sendable (CurlTransport.Configuration) throws -> any HTTPTransport)? = nil
     ) {
@@ -28,6 +30,7 @@ public struct Dependencies: Sendable {
         self.clock = clock
         self.processRunner = processRunner
         self.verbosity = verbosity
+        self.journal = journal
         self.log = log
         self.makeTransport = makeTransport ?? { configuration in
             try CurlTransport(configuration, warn: { log("warning: \($0)") })

@@ -126,6 +126,8 @@ public struct GatewayStatus: Sendable, Encodable, Equatable {
     public var restartPending: Bool
     /// The rotating CronJob, if one is installed.
     public var cronJob: CronJobInfo?
+    /// What else writes the Secret (`helm/RELEASE`, `external-secrets/NAME`, `secrets-store-csi`, `immutable`), if anything.
+    public var owner: String? = nil
 
     /// Whether this row needs attention, and how much (0 fine, 1 expiring, 2 broken).
     public var severity: Int {
@@ -145,10 +147,11 @@ public struct GatewayStatus: Sendable, Encodable, Equatable {
         try container.encode(rotatedAt.map(RFC3339.format), forKey: .rotatedAt)
         try container.encode(restartPending, forKey: .restartPending)
         try container.encode(cronJob, forKey: .cronJob)
+        try container.encode(owner, forKey: .owner)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case namespace, gateway, workload, secret, auth, token, lastUsedKey, rotatedAt, restartPending, cronJob
+        case namespace, gateway, workload, secret, auth, token, lastUsedKey, rotatedAt, restartPending, cronJob, owner
     }
 }
 
@@ -191,23 +194,19 @@ public struct StatusOperation: Sendable {
     /// Runs `status`.
     public func run(_ request: StatusRequest) async throws -> StatusReport {
         let scope = request.namespace
-        async let deployments = client.list(Deployment.self, namespace: scope)
-        async let statefulSets = client.list(StatefulSet.self, namespace: scope)
-        async let daemonSets = client.list(DaemonSet.self, namespace: scope)
+        let locator = GatewayLocator(client: client)
+        async let listed = locator.workloads(in: scope)
         async let cronJobs = client.list(CronJob.self, namespace: scope, labelSelector: Annotations.cronJobSecretLabel)
-        let workloads = try await deployments.map(Workload.deployment) + statefulSets.map(Workload.statefulSet)
-            + daemonSets.map(Workload.daemonSet)
+        let workloads = try await listed
         let cronJobsBySecret = Dictionary(
             try await cronJobs.compactMap { job in
                 job.metadata.labels?[Annotations.cronJobSecretLabel].map { ("\(job.metadata.namespace ?? "")/\($0)", job) }
             }, uniquingKeysWith: { first, _ in first })
 
-        let inspections = workloads.compactMap(GatewayDiscovery.inspect)
-        let reader = CachingObjectReader(client: client)
         let now = clock.now()
-        let rows = try await inspections.concurrentMap(limit: request.concurrency) { inspection in
-            let gateway = try await GatewayDiscovery.resolve(inspection, reader: reader)
-            return try await self.row(for: gateway, cronJobs: cronJobsBySecret, request: request, now: now)
+        let gateways = try await locator.gateways(among: workloads, limit: request.concurrency)
+        let rows = try await gateways.concurrentMap(limit: request.concurrency) { gateway in
+            try await self.row(for: gateway, cronJobs: cronJobsBySecret, request: request, now: now)
         }
         let wanted = Set(request.gateways.map { $0.lowercased() })
         let selected = rows.filter { wanted.isEmpty || wanted.contains($0.gateway.lowercased()) }
@@ -245,6 +244,7 @@ public struct StatusOperation: Sendable {
         guard let secret = gateway.secret else { return status }
         status.lastUsedKey = secret.metadata.annotation(Annotations.lastUsedKey)
         status.rotatedAt = secret.metadata.annotation(Annotations.rotatedAt).flatMap(RFC3339.parse)
+        status.owner = SecretOwner.of(secret)?.label
         status.restartPending = try await restartPending(gateway.inspection.workload, secretWrittenAt: Self.lastWrite(of: secret))
         return status
     }
@@ -272,9 +272,11 @@ public struct StatusOperation: Sendable {
             lastScheduleTime: job.status?.lastScheduleTime, lastSuccessfulTime: job.status?.lastSuccessfulTime, nextRun: next)
     }
 
-    /// When the Secret's content was last written: the latest of our `rotated-at`, its managed-fields times and its creation.
+    /// When the Secret's content was last written: the latest of our `rotated-at`, the managed-fields times of other
+    /// writers, and its creation. This tool's own writes that change no token (switch-key's marker) are not counted:
+    /// every write of ours that changes the token also sets `rotated-at`.
     static func lastWrite(of secret: Secret) -> Date? {
-        var times = (secret.metadata.managedFields ?? []).filter { $0.subresource == nil }.compactMap(\.time)
+        var times = (secret.metadata.managedFields ?? []).filter { $0.subresource == nil && $0.manager != Annotations.fieldManager }.compactMap(\.time)
         if let rotated = secret.metadata.annotation(Annotations.rotatedAt).flatMap(RFC3339.parse) { times.append(rotated) }
         if let created = secret.metadata.creationTimestamp { times.append(created) }
         return times.max()

@@ -12,6 +12,8 @@ public struct SwitchKeyPlan: Sendable {
     public var to: GatewayKeyType
     /// Whether `from` will be regenerated after the rollout.
     public var regenerate: Bool
+    /// Whether an earlier run already wrote the `to` token (a kill, a signal): this run only finishes the switch.
+    public var resuming: Bool = false
 
     /// The warning about other clusters.
     public var warning: String {
@@ -31,25 +33,54 @@ public struct SwitchKeyResult: Sendable, Encodable {
     public var from: GatewayKeyType
     /// Whether the old key was regenerated.
     public var regenerated: Bool
+    /// Whether this run finished a switch an earlier run began.
+    public var resumed: Bool = false
 
     /// The closing line.
     public var summary: String {
-        rotation.summary + (regenerated ? " The \(from.rawValue) key was regenerated." : " The \(from.rawValue) key was left as it is.")
+        (resumed ? "Finished the switch an earlier run began. " : "") + rotation.summary
+            + (regenerated ? " The \(from.rawValue) key was regenerated." : " The \(from.rawValue) key was left as it is.")
     }
 
-    private enum CodingKeys: String, CodingKey { case rotation, from, regenerated }
+    private enum CodingKeys: String, CodingKey { case rotation, from, regenerated, resumed }
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(rotation, forKey: .rotation)
         try container.encode(from.rawValue, forKey: .from)
         try container.encode(regenerated, forKey: .regenerated)
+        try container.encode(resumed, forKey: .resumed)
+    }
+}
+
+// MARK: - RegenerateFailedError
+
+/// The switch itself completed, but the final `regenerateKey` failed: the old key is still valid.
+public struct RegenerateFailedError: APIMTokenError {
+    /// The gateway.
+    public var gateway: String
+    /// The key that was to be regenerated.
+    public var key: GatewayKeyType
+    /// The Azure error.
+    public var underlying: any APIMTokenError
+
+    /// Azure's own code: 3 when sign-in or permission failed, 4 otherwise (SPEC §5); the message says what did change.
+    public var exitStatus: ExitStatus { underlying.exitStatus == .azureAuthentication ? .azureAuthentication : .azureAPI }
+    public var description: String {
+        "the switch of gateway \(gateway) succeeded (the Secret holds a token from the \(key.other.rawValue) key and every rollout is complete), but the \(key.rawValue) key was not regenerated: \(underlying.description)"
+    }
+    public var remedy: String? {
+        "fix the cause (\(underlying.remedy ?? "see above")) and run the same switch-key --regenerate-old again: it does not switch a second time, it only regenerates the \(key.rawValue) key"
     }
 }
 
 // MARK: - SwitchKeyOperation
 
 /// `switch-key`: token from the other key → Secret → restart → rollout complete → only then regenerate the old key.
+///
+/// Crash-only: with `--regenerate-old` the write that switches also records which key is to be regenerated
+/// (`regenerate-pending`). A re-run that finds that marker, and a token from the other key, does not switch again: it
+/// finishes the rollout, regenerates the marked key once, and removes the marker.
 public struct SwitchKeyOperation: Sendable {
     /// The rotation machinery (cluster, Azure, progress).
     public var rotate: RotateOperation
@@ -68,41 +99,93 @@ public struct SwitchKeyOperation: Sendable {
         request.ifExpiresWithin = nil
         request.dryRun = false
         request.wait = true
-        let target = try await rotate.resolveTarget(request)
-        guard !target.workloads.isEmpty else {
+        let client = rotate.client
+        let gateway = try await GatewayLocator(client: client).locate(request.query)
+        guard !gateway.workloads.isEmpty else {
             throw ConfigurationError(
-                "no workload uses Secret \(target.secretName), so a switch could not be proven safe",
+                "no workload uses Secret \(gateway.secretName), so a switch could not be proven safe",
                 remedy: "name the gateway workload with --restart TYPE/NAME")
         }
-        let secret = try await rotate.client.get(Secret.self, name: target.secretName, namespace: request.namespace)
-        let from = TokenKeyMode.last.choose(lastUsed: secret.metadata.annotation(Annotations.lastUsedKey))
-        let to = requested ?? from.other
-        guard to != from else {
-            throw ConfigurationError("gateway \(target.gateway) already uses the \(to.rawValue) key", remedy: "pass --to \(from.other.rawValue), or use rotate")
+        let secret: Secret
+        if let found = gateway.secret { secret = found } else { secret = try await client.get(Secret.self, name: gateway.secretName, namespace: gateway.namespace) }
+        let signer = TokenKeyMode.last.choose(lastUsed: secret.metadata.annotation(Annotations.lastUsedKey))
+        let pending = secret.metadata.annotation(Annotations.regeneratePending).flatMap(GatewayKeyType.init(rawValue:))
+        let from: GatewayKeyType
+        let to: GatewayKeyType
+        let resuming: Bool
+        if let pending, pending != signer, requested == nil || requested == signer {
+            (from, to, resuming) = (pending, signer, true)
+            rotate.progress("An earlier switch-key of gateway \(gateway.gateway) wrote a token from the \(to.rawValue) key and left the \(from.rawValue) key to regenerate; finishing it.")
+            request.ifExpiresWithin = 0
+        } else {
+            from = signer
+            to = requested ?? signer.other
+            resuming = false
+            guard to != from else {
+                throw ConfigurationError("gateway \(gateway.gateway) already uses the \(to.rawValue) key", remedy: "pass --to \(from.other.rawValue), or use rotate")
+            }
         }
-        let plan = SwitchKeyPlan(gateway: target.gateway, from: from, to: to, regenerate: regenerateOld)
+        let plan = SwitchKeyPlan(gateway: gateway.gateway, from: from, to: to, regenerate: regenerateOld, resuming: resuming)
         guard try await confirm(plan) else { throw ConfigurationError("switch-key was not confirmed; nothing was changed") }
 
-        request.secretName = target.secretName
-        request.secretKey = target.secretKey
-        request.gatewayName = target.gateway
-        request.restart = target.workloads.map(\.reference)
+        request.secretName = gateway.secretName
+        request.secretKey = gateway.secretKey
+        request.gatewayName = gateway.gateway
+        request.restart = gateway.workloads.map(\.reference)
         // Throws RestartFailedError (6) or RolloutIncompleteError (7) before any regeneration.
-        let rotation = try await rotate.run(request, keyOverride: to)
-        guard rotation.rollout == "complete", rotation.key == to else {
-            throw RolloutIncompleteError(workload: rotation.restarted.joined(separator: ", "), state: "rollout \(rotation.rollout)", timedOut: false)
+        let marker = regenerateOld ? [Annotations.regeneratePending: from.rawValue] : [:]
+        let rotation = try await rotate.run(request, keyOverride: to, annotations: marker)
+        var result = SwitchKeyResult(rotation: rotation, from: from, regenerated: false, resumed: resuming)
+        if !regenerateOld {
+            if resuming { rotate.progress("note: the \(from.rawValue) key is still to be regenerated; pass --regenerate-old to do it.") }
+            return result
         }
-        var result = SwitchKeyResult(rotation: rotation, from: from, regenerated: false)
-        guard regenerateOld else { return result }
 
-        // The Secret must now hold a token from the new key; never regenerate the key that signed it.
-        let now = try await rotate.client.get(Secret.self, name: target.secretName, namespace: request.namespace)
+        // Only now, and only when the Secret holds a token from the new key that every workload has rolled out.
+        let now = try await client.get(Secret.self, name: gateway.secretName, namespace: gateway.namespace)
         guard now.metadata.annotation(Annotations.lastUsedKey) == to.rawValue, from != to else {
-            throw ConfigurationError("the Secret no longer records the \(to.rawValue) key; not regenerating the \(from.rawValue) key")
+            throw ConfigurationError(
+                "the Secret no longer records the \(to.rawValue) key; not regenerating the \(from.rawValue) key",
+                remedy: "another run changed the Secret meanwhile; check with: kubectl apimtoken status -n \(gateway.namespace)")
         }
-        rotate.progress("Regenerating the \(from.rawValue) key of gateway \(target.gateway)...")
-        try await rotate.issuer(target.gateway).regenerateKey(from)
+        try await verifyRolledOut(gateway, secret: now)
+        let step = "regenerate the \(from.rawValue) key"
+        rotate.journal.begin(step, phase: .finishing)
+        try rotate.journal.checkNotStopped()
+        rotate.progress("Regenerating the \(from.rawValue) key of gateway \(gateway.gateway)...")
+        do {
+            try await rotate.issuer(gateway.gateway).regenerateKey(from)
+        } catch let error as any APIMTokenError {
+            throw RegenerateFailedError(gateway: gateway.gateway, key: from, underlying: error)
+        }
+        rotate.journal.finish(step)
         result.regenerated = true
+        await clearMarker(gateway)
         return result
+    }
+
+    /// Every workload runs pods started after the Secret's last write, and its rollout is complete; else exit 7.
+    private func verifyRolledOut(_ gateway: LocatedGateway, secret: Secret) async throws {
+        guard let rotatedAt = secret.metadata.annotation(Annotations.rotatedAt).flatMap(RFC3339.parse) else { return }
+        for reference in gateway.workloads.map(\.reference) {
+            let workload = try await rotate.client.fetch(reference, namespace: gateway.namespace)
+            let state = RolloutState.evaluate(workload)
+            guard RotationPlanner.rolledOut(workload, since: rotatedAt), state.isComplete else {
+                throw RolloutIncompleteError(
+                    workload: reference.description, state: "pods may still run a token from the old key (\(state.message))", timedOut: false)
+            }
+        }
+    }
+
+    /// Removes the marker once the key is regenerated; a failure only means a re-run would regenerate once more.
+    private func clearMarker(_ gateway: LocatedGateway) async {
+        let body = Data(#"{"metadata":{"annotations":{"\#(Annotations.regeneratePending)":null}}}"#.utf8)
+        do {
+            _ = try await rotate.client.patch(
+                Secret.self, name: gateway.secretName, namespace: gateway.namespace, patch: body, type: .merge,
+                options: WriteOptions(fieldManager: Annotations.fieldManager))
+        } catch {
+            rotate.progress("warning: could not remove the \(Annotations.regeneratePending) annotation from Secret \(gateway.secretName) (\(error)); remove it, or a re-run regenerates the key again")
+        }
     }
 }

@@ -10,13 +10,19 @@ import Darwin
 /// so that a timeout kills everything it started. The blocking work runs on a dedicated thread,
 /// never on Swift's cooperative pool.
 public struct POSIXProcessRunner: ProcessRunner {
+    /// The groups of running children, so that a signal to this process can end them too.
+    public let children: ChildProcessGroups
+    /// The most a child may print on stdout or stderr; more is an error, so a runaway plugin cannot exhaust memory.
+    public static let maximumOutputBytes = 1 << 20
+
     /// Creates the runner.
-    public init() {}
+    public init(children: ChildProcessGroups = ChildProcessGroups()) { self.children = children }
 
     public func run(_ request: ProcessRequest) async throws -> ProcessResult {
-        try await withCheckedThrowingContinuation { continuation in
+        let children = children
+        return try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try Self.runBlocking(request) })
+                continuation.resume(with: Result { try Self.runBlocking(request, children: children) })
             }
             thread.name = "apimtoken.process"
             thread.start()
@@ -40,7 +46,7 @@ public struct POSIXProcessRunner: ProcessRunner {
 
     // MARK: - Blocking implementation
 
-    private static func runBlocking(_ request: ProcessRequest) throws -> ProcessResult {
+    private static func runBlocking(_ request: ProcessRequest, children: ChildProcessGroups) throws -> ProcessResult {
         let lookupPath = request.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]
         guard let path = resolve(request.executable, path: lookupPath) else {
             throw ProcessRunnerError.notFound(request.executable)
@@ -114,6 +120,8 @@ public struct POSIXProcessRunner: ProcessRunner {
         if captureStderr { close(stderrPipe[1]); stderrPipe[1] = -1 }
         if inputData != nil { close(stdinPipe[0]); stdinPipe[0] = -1 }
         guard spawnResult == 0 else { throw ProcessRunnerError.launchFailed(request.executable, errno: spawnResult) }
+        if !interactive { children.add(pid) }
+        defer { if !interactive { children.remove(pid) } }
 
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, request.timeout.seconds) * 1e9)
         let killTarget = interactive ? pid : -pid
@@ -158,6 +166,12 @@ public struct POSIXProcessRunner: ProcessRunner {
                 if count > 0 {
                     if entry.fd == stdoutPipe[0] { stdoutData.append(contentsOf: buffer[0..<count]) }
                     else { stderrData.append(contentsOf: buffer[0..<count]) }
+                    if stdoutData.count > maximumOutputBytes || stderrData.count > maximumOutputBytes {
+                        kill(killTarget, SIGKILL)
+                        var status: Int32 = 0
+                        waitpid(pid, &status, 0)
+                        throw ProcessRunnerError.outputTooLarge(request.executable, limit: maximumOutputBytes)
+                    }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     readFDs.removeAll { $0 == entry.fd }
                 }

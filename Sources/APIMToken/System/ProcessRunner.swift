@@ -82,12 +82,15 @@ public enum ProcessRunnerError: Error, Sendable, Equatable, CustomStringConverti
     case launchFailed(String, errno: Int32)
     /// The time limit expired; the process group was killed.
     case timedOut(String, Duration)
+    /// The process printed more than the limit; it was killed.
+    case outputTooLarge(String, limit: Int)
 
     public var description: String {
         switch self {
         case .notFound(let name): return "executable \"\(name)\" was not found in PATH"
         case .launchFailed(let name, let code): return "could not start \"\(name)\": \(String(cString: strerror(code)))"
         case .timedOut(let name, let limit): return "\"\(name)\" did not finish within \(Int(limit.seconds))s and was killed"
+        case .outputTooLarge(let name, let limit): return "\"\(name)\" printed more than \(limit >> 20) MiB and was killed"
         }
     }
 }

@@ -173,15 +173,12 @@ struct InstallCronJobCommand: AsyncParsableCommand {
     }
 
     /// The Secret, key, gateway and workload, from flags or discovery (as `rotate` finds them).
-    private func discover(_ session: ClusterSession, namespace: String, environment: Environment) async throws -> RotateOperation.Target {
-        let request = RotateRequest(
+    private func discover(_ session: ClusterSession, namespace: String, environment: Environment) async throws -> LocatedGateway {
+        let query = GatewayQuery(
             namespace: namespace, secretName: target.tokenSecret ?? environment["TOKEN_SECRET"],
             secretKey: target.tokenSecretKey ?? environment["TOKEN_SECRET_KEY"], gatewayName: target.apimGateway ?? environment["APIM_GATEWAY"],
             restart: try target.restartTargets(environment: environment))
-        let operation = RotateOperation(client: session.client, clock: SystemWallClock(), issuer: { _ in
-            throw ConfigurationError("install-cronjob never calls Azure")
-        })
-        return try await operation.resolveTarget(request)
+        return try await GatewayLocator(client: session.client).locate(query)
     }
 
     private func identityValue(environment: Environment) throws -> CronJobIdentity {

@@ -10,7 +10,9 @@ struct Rotate: AsyncParsableCommand {
             Steps: read the Secret, choose the key, generate and validate a token, write it with one merge patch \
             (resourceVersion precondition), restart every workload that uses the Secret as `kubectl rollout restart` \
             does, wait as `kubectl rollout status` does, and record an Event. Nothing is written if anything fails \
-            before the write. The environment variables of apim-shg-rotate work as they do there.
+            before the write. A re-run after a failure, a kill or a signal finishes the job: a token written but not \
+            rolled out is only restarted. Secrets that another system owns (immutable, ExternalSecret, Secrets Store \
+            CSI) are refused. The environment variables of apim-shg-rotate work as they do there.
             """)
 
     @OptionGroup(title: "Target") var target: TargetOptions
@@ -48,12 +50,16 @@ struct Rotate: AsyncParsableCommand {
             timeout: rotation.timeout)
         let session = try await ClusterSession.open(
             flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
-        var resolved = request
-        resolved.namespace = session.connection.namespace
+        var resolvedRequest = request
+        resolvedRequest.namespace = session.connection.namespace
+        let resolved = resolvedRequest
         let operation = RotateCommandSupport.operation(session: session, context: context, target: target, login: login)
-        let result = try await operation.run(resolved)
-        context.terminal.endLive()
-        RotateCommandSupport.render(result, output: rotation.output, terminal: context.terminal)
+        let output = rotation.output
+        try await context.run(deadline: try rotation.deadlineDuration) {
+            let result = try await operation.run(resolved)
+            context.terminal.endLive()
+            RotateCommandSupport.render(result, output: output, terminal: context.terminal)
+        }
     }
 }
 
@@ -94,7 +100,7 @@ enum RotateCommandSupport {
                 try ARMGatewayIssuer.make(target: azure, gatewayName: gateway, login: try loginOptions.get(), dependencies: dependencies)
             },
             progress: { terminal.err($0) },
-            rolloutProgress: { terminal.live($0) })
+            rolloutProgress: { terminal.live($0) }, journal: dependencies.journal)
     }
 
     static func render(_ result: RotateResult, output: RotateOutput, terminal: Terminal) {

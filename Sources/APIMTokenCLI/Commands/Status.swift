@@ -59,7 +59,7 @@ struct Status: AsyncParsableCommand {
 enum StatusTable {
     static func render(_ report: StatusReport, wide: Bool, now: Date, terminal: Terminal) -> String {
         var headers = ["NAMESPACE", "GATEWAY", "WORKLOAD", "AUTH", "STATE", "EXPIRES", "LEFT"]
-        if wide { headers += ["SECRET", "KEY", "ROTATED"] }
+        if wide { headers += ["SECRET", "KEY", "ROTATED", "OWNER"] }
         headers += ["CRONJOB", "NEXT RUN"]
         if wide { headers += ["LAST SUCCESS"] }
         let rows = report.gateways.map { row -> [String] in
@@ -71,7 +71,7 @@ enum StatusTable {
                 row.token?.remainingSeconds.map { DurationText.approximate(TimeInterval($0)) } ?? "-",
             ]
             if wide {
-                cells += [row.secret.map { "\($0.name)/\($0.key)" } ?? "-", row.lastUsedKey ?? "-", row.rotatedAt.map(RFC3339.formatMinutes) ?? "-"]
+                cells += [row.secret.map { "\($0.name)/\($0.key)" } ?? "-", row.lastUsedKey ?? "-", row.rotatedAt.map(RFC3339.formatMinutes) ?? "-", row.owner ?? "-"]
             }
             let cron = row.cronJob.map { $0.suspended ? "\($0.name) (suspended)" : $0.name } ?? "-"
             cells += [cron, row.cronJob?.nextRun.map(RFC3339.formatMinutes) ?? "-"]

@@ -65,7 +65,7 @@ import Yams
         #expect(pod.spec.serviceAccountName == "apimtoken-demo")
         #expect(pod.spec.containers.count == 1)
         let container = pod.spec.containers[0]
-        #expect(container.args == ["rotate", "--if-expires-within", "10d"])
+        #expect(container.args == ["rotate", "--if-expires-within", "10d", "--deadline", "1140s"])
         #expect(container.image == "ghcr.io/kubectl-apimtoken/kubectl-apimtoken:\(APIMTokenVersion.current)")
         #expect(container.securityContext.readOnlyRootFilesystem)
         #expect(pod.spec.securityContext.runAsUser == 65532)
@@ -95,7 +95,7 @@ import Yams
         #expect(spec.jobTemplate.spec.activeDeadlineSeconds == 600 && spec.jobTemplate.spec.backoffLimit == 0)
         let container = spec.jobTemplate.spec.template.spec.containers[0]
         #expect(container.image == "registry.example/apimtoken:dev")
-        #expect(container.args == ["rotate", "--if-expires-within", "14d"])
+        #expect(container.args == ["rotate", "--if-expires-within", "14d", "--deadline", "540s"])
         let env = Dictionary(uniqueKeysWithValues: container.env.map { ($0.name, $0.value) })
         #expect(env["AZURE_CLOUD"] == "AzureUSGovernment")
         #expect(env["ARM_ENDPOINT"] == "https://management.usgovcloudapi.net")

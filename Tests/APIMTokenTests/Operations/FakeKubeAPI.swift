@@ -10,6 +10,8 @@ final class FakeKubeAPI: HTTPTransport, @unchecked Sendable {
     private(set) var log: [String] = []
     /// Answers to give instead of the real one, by "METHOD path", consumed in order.
     var failures: [String: [Int]] = [:]
+    /// Writes whose answer is lost, by "METHOD path": the patch is applied, then this status is answered instead.
+    var lost: [String: [Int]] = [:]
     /// Called after each successful write (to simulate a concurrent writer or a controller).
     var afterWrite: ((String, inout [String: [String: Any]]) -> Void)?
     /// Called before each patch is applied (to simulate a writer that gets there first).
@@ -85,6 +87,11 @@ final class FakeKubeAPI: HTTPTransport, @unchecked Sendable {
             object["metadata"] = metadata
             objects[path] = object
             afterWrite?(path, &objects)
+            if var queue = lost[key], !queue.isEmpty {
+                let status = queue.removeFirst()
+                lost[key] = queue
+                return .json(status, ["kind": "Status", "code": status, "reason": "InternalError", "message": "the answer was lost"])
+            }
             return .json(200, objects[path]!)
         default:
             return .json(405, [:])

@@ -70,7 +70,7 @@ import Testing
             "apimtoken.kubectl-plugin/expires-at": "2026-12-22T10:00:00Z",
         ])
         #expect(writes == ["PATCH \(Self.secretPath)", "PATCH \(Self.deploymentPath)", "POST /api/v1/namespaces/apim/events"])
-        #expect(result.rollout == "complete")
+        #expect(result.rollout == .complete)
         #expect(result.summary == "Token for gateway demo (primary key) expires 2026-12-22T10:00Z; deployment/demo restarted and ready.")
         let event = try #require(api.objects(under: "/api/v1/namespaces/apim/events").first)
         #expect(event["reason"] as? String == "TokenRotated")
@@ -110,10 +110,12 @@ import Testing
             objects[path] = secret
         }
         let result = try await operation.run(RotateRequest(namespace: "apim"))
-        #expect(result.skipped)
-        #expect(result.reason == "rotated concurrently by another run")
+        #expect(result.outcome == .restartedOnly)
+        #expect(result.reason?.contains("by another run was not rolled out yet") == true, "\(result)")
         #expect(secretValue() == other)
         #expect(api.requests.filter { $0 == "PATCH \(Self.secretPath)" }.count == 1)
+        // The other run's token is rolled out: the pods must not keep the token this run's conflict replaced.
+        #expect(result.restarted == ["deployment/demo"])
     }
 
     @Test func aPausedDeploymentIsRefusedBeforeAzureOrAnyWrite() async throws {
@@ -136,7 +138,7 @@ import Testing
         #expect(issuer.generated.count == 1)
         #expect(rerun.skipped)
         #expect(rerun.restarted == ["deployment/demo"])
-        #expect(rerun.rollout == "complete")
+        #expect(rerun.rollout == .complete)
         #expect(api.requests.filter { $0 == "PATCH \(Self.secretPath)" }.count == 1)
     }
 
@@ -197,5 +199,101 @@ import Testing
             try await operation.run(RotateRequest(namespace: "apim", timeout: .seconds(5)), to: .secondary, regenerateOld: true)
         }
         #expect(issuer.regenerated.isEmpty)
+    }
+
+    // MARK: Crash-only
+
+    @Test func aLostWriteAnswerIsRecognisedAsThisRunsTokenAndTheWorkloadIsRestarted() async throws {
+        api.lost["PATCH \(Self.secretPath)"] = [503]
+        let result = try await operation.run(RotateRequest(namespace: "apim"))
+        #expect(result.outcome == .rotated)
+        #expect(result.restarted == ["deployment/demo"])
+        #expect(result.rollout == .complete)
+        #expect(issuer.generated.count == 1)
+        #expect(api.requests.filter { $0 == "PATCH \(Self.secretPath)" }.count == 1)
+        #expect(secretValue() == "GatewayKey demo&202612221000&UFJJTUFSWQ==")
+        #expect(api.objects(under: "/api/v1/namespaces/apim/events").map { $0["reason"] as? String } == ["TokenRotated"])
+    }
+
+    @Test func aConflictFollowedByTheSecretsDeletionCreatesNothing() async throws {
+        api.beforeWrite = { path, objects in
+            if path == Self.secretPath { objects[path] = nil }
+        }
+        let error = await #expect(throws: ConfigurationError.self) { try await operation.run(RotateRequest(namespace: "apim")) }
+        #expect(error?.exitStatus == .usage)
+        #expect(error?.description == "Secret \"demo-token\" not found in namespace \"apim\"")
+        #expect(!api.requests.contains("POST /api/v1/namespaces/apim/secrets"))
+        #expect(api.object(Self.secretPath) == nil)
+    }
+
+    @Test func anAPIServerThatStopsAnsweringDuringTheWaitIsExitSevenNeverFive() async throws {
+        api.afterWrite = nil
+        api.failures["GET \(Self.deploymentPath)"] = Array(repeating: 503, count: 1_000)
+        let error = await #expect(throws: RolloutIncompleteError.self) {
+            try await operation.run(RotateRequest(namespace: "apim", timeout: .seconds(20)))
+        }
+        #expect(error?.exitStatus == .rolloutIncomplete)
+        #expect(error?.state.contains("the API server did not answer") == true)
+        #expect(api.objects(under: "/api/v1/namespaces/apim/events").map { $0["reason"] as? String } == ["TokenRotationFailed"])
+    }
+
+    @Test func theTimeoutBoundsTheWholeWaitNotEachWorkload() async throws {
+        api.afterWrite = nil
+        let second = "/apis/apps/v1/namespaces/apim/deployments/demo-canary"
+        var canary = Self.deployment(paused: false)
+        canary["metadata"] = ["name": "demo-canary", "namespace": "apim", "generation": 1, "creationTimestamp": "2026-10-27T03:00:00Z"]
+        api.put(second, canary)
+        let start = clock.now()
+        await #expect(throws: RolloutIncompleteError.self) {
+            try await operation.run(RotateRequest(namespace: "apim", timeout: .seconds(30)))
+        }
+        let waited = clock.now().timeIntervalSince(start)
+        #expect(waited >= 30 && waited < 32, "waited \(waited) s for two workloads with --timeout 30s")
+    }
+
+    @Test func switchKeyResumesAfterAKillWithoutASecondSwitch() async throws {
+        // The state a switch-key --regenerate-old leaves when killed after its rollout, before regenerateKey.
+        let switched = "GatewayKey demo&202612221000&U0VDT05EQVJZ"
+        var secret = try #require(api.object(Self.secretPath))
+        secret["data"] = ["value": Data(switched.utf8).base64EncodedString()]
+        secret["metadata"] = [
+            "name": "demo-token", "namespace": "apim", "uid": "u1",
+            "annotations": ["last-used-key": "secondary", "apimtoken.kubectl-plugin/rotated-at": "2026-11-23T09:59:00Z",
+                            "apimtoken.kubectl-plugin/regenerate-pending": "primary"],
+        ]
+        api.put(Self.secretPath, secret)
+        var deployment = Self.deployment(paused: false)
+        var spec = deployment["spec"] as! [String: Any]
+        var template = spec["template"] as! [String: Any]
+        template["metadata"] = ["labels": ["app": "demo"], "annotations": ["kubectl.kubernetes.io/restartedAt": "2026-11-23T09:59:01Z"]]
+        spec["template"] = template
+        deployment["spec"] = spec
+        api.put(Self.deploymentPath, deployment)
+
+        let operation = SwitchKeyOperation(rotate: self.operation) { plan in plan.resuming && plan.from == .primary && plan.to == .secondary }
+        let result = try await operation.run(RotateRequest(namespace: "apim"), to: nil, regenerateOld: true)
+        #expect(result.resumed)
+        #expect(result.regenerated)
+        #expect(issuer.generated.isEmpty)
+        #expect(issuer.regenerated == [.primary])
+        #expect(secretValue() == switched)
+        #expect(annotations()["apimtoken.kubectl-plugin/regenerate-pending"] == nil)
+        #expect(annotations()["last-used-key"] == "secondary")
+    }
+
+    @Test func switchKeyNeverRegeneratesTheKeyThatSignedTheSecretsToken() async throws {
+        // The marker names the key the Secret's token is signed with (someone rotated back): no resume, no regeneration
+        // of that key; an ordinary switch to the other key, which regenerates the marked-then-current key only after it.
+        var secret = try #require(api.object(Self.secretPath))
+        var metadata = secret["metadata"] as! [String: Any]
+        metadata["annotations"] = ["last-used-key": "primary", "apimtoken.kubectl-plugin/regenerate-pending": "primary"]
+        secret["metadata"] = metadata
+        api.put(Self.secretPath, secret)
+        let operation = SwitchKeyOperation(rotate: self.operation) { plan in !plan.resuming }
+        let result = try await operation.run(RotateRequest(namespace: "apim"), to: nil, regenerateOld: true)
+        #expect(!result.resumed)
+        #expect(issuer.generated.map(\.0) == [.secondary])
+        #expect(issuer.regenerated == [.primary])
+        #expect(annotations()["last-used-key"] == "secondary")
     }
 }

@@ -12,12 +12,15 @@ public struct Secret: KubernetesObject, CustomStringConvertible, CustomDebugStri
     public var type: String?
     /// The values, base64 on the wire.
     public var data: [String: Data]?
+    /// Whether the API server refuses any change to `data`.
+    public var immutable: Bool?
 
     /// Creates a Secret.
-    public init(metadata: ObjectMeta, type: String? = "Opaque", data: [String: Data]? = nil) {
+    public init(metadata: ObjectMeta, type: String? = "Opaque", data: [String: Data]? = nil, immutable: Bool? = nil) {
         self.metadata = metadata
         self.type = type
         self.data = data
+        self.immutable = immutable
     }
 
     /// The value of `key` as UTF-8 text, if present and valid.

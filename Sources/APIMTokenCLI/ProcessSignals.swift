@@ -1,0 +1,113 @@
+import APIMToken
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGINT and SIGTERM, and the `--deadline`: the run's current step is cancelled, no further write starts, child
+/// process groups are ended, the Warning Event is recorded (best effort), and the process says what was done and what
+/// was not, then exits 130 or 143, all within 2 seconds.
+///
+/// One per process, because signal dispositions are per process: the journal and the child registry every command
+/// uses come from here. `@unchecked Sendable`: the mutable state is guarded by `lock`.
+final class ProcessSignals: @unchecked Sendable {
+    static let shared = ProcessSignals()
+
+    /// What the run has done.
+    let journal = RunJournal()
+    /// The children to end with the run.
+    let children = ChildProcessGroups()
+
+    private let lock = NSLock()
+    private var work: Task<Void, any Error>?
+    private var stopping = false
+    private var signalled = false
+    private var sources: [any DispatchSourceSignal] = []
+    private var terminal: Terminal?
+
+    /// The most an interrupted run spends on its Event before it exits.
+    static let eventBudget: Duration = .milliseconds(1_200)
+
+    /// Handles SIGINT and SIGTERM from now on (the plugin's entry point calls this; in-process tests do not).
+    func install() {
+        for (number, name, code) in [(SIGINT, "SIGINT", Int32(130)), (SIGTERM, "SIGTERM", Int32(143))] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in interrupt(name: name, code: code) }
+            source.resume()
+            lock.withLock { sources.append(source) }
+        }
+    }
+
+    /// Runs a command's body as the task a signal cancels; with `deadline`, the run is stopped after it.
+    func run(terminal: Terminal, deadline: Duration?, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        let task = Task { try await body() }
+        lock.withLock {
+            work = task
+            self.terminal = terminal
+        }
+        let journal = journal
+        let timer = deadline.map { limit in
+            Task { [self] () -> Bool in
+                do { try await Task.sleep(for: limit) } catch { return false }
+                guard beginStopping() else { return false }
+                let reason = "the --deadline of \(DurationText.format(limit.seconds))"
+                journal.markStopped(because: reason)
+                task.cancel()
+                await stopJournal(because: reason)
+                return true
+            }
+        }
+        let outcome = await task.result
+        timer?.cancel()
+        // The deadline's Event is being recorded; let it finish (it is bounded) before reporting.
+        if let timer, let deadline, await timer.value {
+            throw DeadlineExceededError(deadline: deadline, phase: journal.currentPhase, summary: journal.summary)
+        }
+        // A signal arrived: its own path prints and exits; this one must not exit first.
+        if lock.withLock({ signalled }) {
+            while true { try? await Task.sleep(for: .seconds(5)) }
+        }
+        try outcome.get()
+    }
+
+    /// Claims the one stop a run gets (a signal or the deadline, whichever comes first).
+    private func beginStopping(signal: Bool = false) -> Bool {
+        lock.withLock {
+            if stopping { return false }
+            stopping = true
+            signalled = signal
+            return true
+        }
+    }
+
+    private func interrupt(name: String, code: Int32) {
+        // A second signal, or one during the deadline's stop, changes nothing: the process is already on its way out.
+        guard beginStopping(signal: true) else { return }
+        // Whatever happens below, the process is gone within 2 seconds.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1.8) { Foundation.exit(code) }
+        journal.markStopped(because: name)
+        let (task, terminal) = lock.withLock { (work, self.terminal) }
+        task?.cancel()
+        children.terminateAll()
+        Task.detached { [self] in
+            await stopJournal(because: name)
+            terminal?.endLive()
+            let text = "error: interrupted by \(name): \(journal.summary)\n"
+            FileHandle.standardError.write(Data(text.utf8))
+            Foundation.exit(code)
+        }
+    }
+
+    /// Marks the journal stopped and records its Event, bounded by `eventBudget`.
+    private func stopJournal(because reason: String) async {
+        let journal = journal
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await journal.stop(because: reason) }
+            group.addTask { try? await Task.sleep(for: Self.eventBudget) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
