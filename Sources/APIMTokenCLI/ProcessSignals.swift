@@ -60,11 +60,13 @@ final class ProcessSignals: @unchecked Sendable {
             }
         }
         let outcome = await task.result
-        timer?.cancel()
-        // The deadline's Event is being recorded; let it finish (it is bounded) before reporting.
-        if let timer, let deadline, await timer.value {
+        let deadlinePassed = lock.withLock { stopping && !signalled }
+        if let timer, let deadline, deadlinePassed, case .failure = outcome {
+            // The deadline's Event is being recorded; let it finish (it is bounded) before reporting.
+            _ = await timer.value
             throw DeadlineExceededError(deadline: deadline, phase: journal.currentPhase, summary: journal.summary)
         }
+        timer?.cancel()
         // A signal arrived: its own path prints and exits; this one must not exit first.
         if lock.withLock({ signalled }) {
             while true { try? await Task.sleep(for: .seconds(5)) }

@@ -177,6 +177,20 @@ import Glibc
         #expect(events.contains { $0["reason"]?.stringValue == "TokenRotationFailed" && $0["type"]?.stringValue == "Warning" }, "\(events)")
     }
 
+    @Test func theDeadlineStopsTheWholeRunSaysWhatWasDoneAndRecordsAnEvent() async throws {
+        let sandbox = try await E2E.sandbox()
+        defer { Task { await sandbox.shutdown() } }
+        sandbox.setNeverReady(kind: "Deployment", namespace: "apim", name: "demo")
+        let started = Date()
+        let run = await E2E.plugin(sandbox, ["rotate", "-n", "apim", "--timeout", "10m", "--deadline", "3s"])
+        #expect(run.status == 7, "\(run)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(run.stderr.contains("did not finish within --deadline 3s"), "\(run)")
+        #expect(run.stderr.contains("in flight: wait for the rollouts"), "\(run)")
+        let events = sandbox.objects(apiVersion: "v1", kind: "Event", namespace: "apim")
+        #expect(events.contains { ($0["message"]?.stringValue ?? "").hasPrefix("stopped by the --deadline of 3s") }, "\(events)")
+    }
+
     // MARK: Signals
 
     enum Moment: String, CaseIterable { case generateToken, rolloutWait }

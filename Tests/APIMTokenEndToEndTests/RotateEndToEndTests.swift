@@ -184,7 +184,10 @@ import Testing
             if entry.server == .arm && entry.path.hasSuffix("/regenerateKey") { return "regenerate" }
             return nil
         }
-        #expect(order == ["generate", "write", "restart", "regenerate"])
+        // The last write only removes the regenerate-pending marker that made the switch crash-only.
+        #expect(order == ["generate", "write", "restart", "regenerate", "write"])
+        let annotations = sandbox.object(apiVersion: "v1", kind: "Secret", namespace: "apim", name: "demo-token")?[path: ["metadata", "annotations"]]
+        #expect(annotations?["apimtoken.kubectl-plugin/regenerate-pending"] == nil)
         let signer = sandbox.tokenSigner(namespace: "apim", secret: "demo-token", key: "value")
         #expect(signer?.key == .secondary)
         #expect(sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }.allSatisfy { $0.authenticated == true })

@@ -87,11 +87,11 @@ import Testing
         let sandbox = try await TestSupport.start()
         let url = sandbox.apiServerURL + "/api/v1/namespaces/apim/secrets/demo-token"
         sandbox.inject(Fault(server: .kubernetes, method: "GET", pathPattern: "*/secrets/*", count: 1, action: .hold))
-        let start = Date()
-        let held = await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true, timeout: 1)
+        // curl gives up after 3 s without an answer; the held request then ends with its connection.
+        let held = await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true, timeout: 3)
         #expect(held.status == 0)
-        #expect(Date().timeIntervalSince(start) >= 0.9)
-        #expect(sandbox.requestLog.last?.fault == "hold")
+        #expect(sandbox.requestLog.contains { $0.fault == "hold" }, "\(sandbox.requestLog)")
+        #expect(sandbox.pendingFaults.isEmpty)
         #expect(await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true).status == 200)
         await sandbox.shutdown()
     }

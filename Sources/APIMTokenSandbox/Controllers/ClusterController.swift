@@ -267,7 +267,12 @@ final class ClusterController: @unchecked Sendable {
                 deletePod(newPods.first(where: { !isReady($0) }) ?? newPods.last!)
                 acted = true
             }
-            if !oldPods.isEmpty, readyNew > 0 || desired == 0, owned.count > desired || (newPods.count >= desired && readyNew >= desired) {
+            // reconcileOldReplicaSets with the default maxSurge 25% (up) / maxUnavailable 25% (down): old pods may go
+            // while the rest keeps minAvailable, not counting new pods that are not available yet. With two old
+            // ReplicaSets (a restart during a rollout) this is what lets the rollout move on.
+            let minAvailable = desired - desired / 4
+            let maxScaledDown = owned.count - minAvailable - (newPods.count - readyNew)
+            if !oldPods.isEmpty, maxScaledDown > 0 {
                 deletePod(oldPods.first(where: { !isReady($0) }) ?? oldPods[0])
                 acted = true
             }
