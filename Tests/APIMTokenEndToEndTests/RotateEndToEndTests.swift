@@ -126,6 +126,8 @@ import Testing
         #expect(E2E.generateTokenCalls(sandbox) == 1)
 
         sandbox.clearRequestLog()
+        // Both runs read the Secret before either writes: generateToken answers only after 3 s.
+        sandbox.inject(Fault(server: .arm, method: "POST", pathPattern: "*/generateToken", count: 2, action: .latency(seconds: 3)))
         async let a = E2E.plugin(sandbox, ["rotate", "-n", "apim", "-o", "json"])
         async let b = E2E.plugin(sandbox, ["rotate", "-n", "apim", "-o", "json"])
         let (ra, rb) = await (a, b)

@@ -275,7 +275,6 @@ public struct RotateOperation: Sendable {
         if secret == nil { secret = try await client.getIfPresent(Secret.self, name: gateway.secretName, namespace: gateway.namespace) }
         journal.finish("read the Secret and its workloads")
         let planner = request.planner(keyOverride: keyOverride)
-        let deadline = clock.now().addingTimeInterval(request.timeout.seconds)
         var result = RotateResult(
             gateway: gateway.gateway, namespace: gateway.namespace,
             secret: GatewayStatus.SecretKey(name: gateway.secretName, key: gateway.secretKey), key: .primary, expiresAt: nil,
@@ -314,7 +313,7 @@ public struct RotateOperation: Sendable {
                     progress("The token written at \(RFC3339.format(restart.writtenAt)) by \(restart.writer.rawValue) is not rolled out everywhere yet; restarting only.")
                 }
                 guard let current = secret else { return result }
-                try await rollOut(restart, secret: current, gateway: gateway, request: request, deadline: deadline, result: &result)
+                try await rollOut(restart, secret: current, gateway: gateway, request: request, result: &result)
                 if restart.writer == .thisRun { await recordRotated(current, gateway: gateway, result: result) }
                 return result
             case .rotate(let rotation), .create(let rotation):
@@ -333,7 +332,7 @@ public struct RotateOperation: Sendable {
                     let restart = RotationPlan.RestartOnly(
                         writer: .thisRun, writtenAt: clock.now(), expiresAt: token.expiry, key: rotation.key, restart: rotation.restart,
                         wait: rotation.restart)
-                    try await rollOut(restart, secret: stored, gateway: gateway, request: request, deadline: deadline, result: &result)
+                    try await rollOut(restart, secret: stored, gateway: gateway, request: request, result: &result)
                     await recordRotated(stored, gateway: gateway, result: result)
                     return result
                 case .unconfirmed(let why):
@@ -474,10 +473,10 @@ public struct RotateOperation: Sendable {
 
     // MARK: Restart and wait
 
-    /// Restarts what the plan says (exit 6 on failure) and waits for every rollout under one deadline (exit 7).
+    /// Restarts what the plan says (exit 6 on failure) and waits for every rollout under one deadline, `--timeout`
+    /// from the start of the wait (exit 7).
     func rollOut(
-        _ plan: RotationPlan.RestartOnly, secret: Secret, gateway: LocatedGateway, request: RotateRequest, deadline: Date,
-        result: inout RotateResult
+        _ plan: RotationPlan.RestartOnly, secret: Secret, gateway: LocatedGateway, request: RotateRequest, result: inout RotateResult
     ) async throws {
         let restarter = Restarter(client: client, clock: clock, pollInterval: pollInterval)
         for reference in plan.restart {
@@ -501,6 +500,7 @@ public struct RotateOperation: Sendable {
             return
         }
         journal.begin("wait for the rollouts", phase: .waiting)
+        let deadline = clock.now().addingTimeInterval(request.timeout.seconds)
         do {
             try await restarter.waitForRollouts(plan.wait, namespace: gateway.namespace, deadline: deadline, progress: rolloutProgress)
         } catch let error as any APIMTokenError {

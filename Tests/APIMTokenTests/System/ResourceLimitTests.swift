@@ -20,10 +20,10 @@ import Testing
 
     @Test func aRunningChildsGroupIsRegisteredUntilItIsReaped() async throws {
         let runner = POSIXProcessRunner()
-        let request = ProcessRequest(executable: "/bin/sleep", arguments: ["0.5"], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20))
+        let request = ProcessRequest(executable: "/bin/sleep", arguments: ["3"], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20))
         async let finished = runner.run(request)
         var seen = false
-        for _ in 0..<40 where !seen {
+        for _ in 0..<290 where !seen {
             seen = !runner.children.running.isEmpty
             try await Task.sleep(for: .milliseconds(10))
         }
