@@ -102,6 +102,20 @@ import Testing
         }
         #expect(statuses == ["429", "429", "200"])
 
+        // `fault --after-applying --skip`: the second PATCH is committed, then its answer is lost (a reset).
+        let lost = await TestSupport.run([sandbox, "fault", "--dir", dir, "--server", "kubernetes", "--method", "PATCH", "--path", "*/secrets/demo-token", "--reset", "--after-applying", "--skip", "1"])
+        #expect(lost.status == 0, "fault failed: \(lost.stderr)")
+        var patches: [String] = []
+        for value in ["one", "two"] {
+            let r = await TestSupport.run(["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--noproxy", "*", "--cacert", ca, "--cert", "\(dir)/admin.crt", "--key", "\(dir)/admin.key", "-X", "PATCH", "-H", "Content-Type: application/merge-patch+json", "--data-binary", #"{"metadata":{"annotations":{"step":"\#(value)"}}}"#, "\(apiServer)/api/v1/namespaces/apim/secrets/demo-token"])
+            patches.append(r.stdout)
+        }
+        #expect(patches == ["200", "000"])
+        let stored = await TestSupport.run(["/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", ca, "--cert", "\(dir)/admin.crt", "--key", "\(dir)/admin.key", "\(apiServer)/api/v1/namespaces/apim/secrets/demo-token"])
+        #expect((try? JSON.parse(stored.stdout))?[path: ["metadata", "annotations", "step"]]?.stringValue == "two", "the lost write was applied")
+        let badOutage = await TestSupport.run([sandbox, "fault", "--dir", dir, "--path", "*", "--reset", "--seconds", "0"])
+        #expect(badOutage.status != 0 && badOutage.stderr.contains("--seconds must be more than 0"), "\(badOutage.stderr)")
+
         // The request log names the principal and never holds a secret value.
         let log = try String(contentsOfFile: "\(dir)/requests.jsonl", encoding: .utf8)
         #expect(log.contains("\"principal\":\"system:serviceaccount:apim:apimtoken-rotator\""))

@@ -66,11 +66,15 @@ public struct RegenerateFailedError: APIMTokenError {
 
     /// Azure's own code: 3 when sign-in or permission failed, 4 otherwise (SPEC §5); the message says what did change.
     public var exitStatus: ExitStatus { underlying.exitStatus == .azureAuthentication ? .azureAuthentication : .azureAPI }
+    /// Whether Azure said no (a 4xx): then the key is known not to be regenerated; after a 5xx or a lost answer it may be.
+    var refused: Bool { (underlying as? ARMError).map { (400..<500).contains($0.status) } ?? false }
+
     public var description: String {
-        "the switch of gateway \(gateway) succeeded (the Secret holds a token from the \(key.other.rawValue) key and every rollout is complete), but the \(key.rawValue) key was not regenerated: \(underlying.description)"
+        let outcome = refused ? "was not regenerated" : "may not have been regenerated"
+        return "the switch of gateway \(gateway) succeeded (the Secret holds a token from the \(key.other.rawValue) key and every rollout is complete), but the \(key.rawValue) key \(outcome): \(underlying.description)"
     }
     public var remedy: String? {
-        "fix the cause (\(underlying.remedy ?? "see above")) and run the same switch-key --regenerate-old again: it does not switch a second time, it only regenerates the \(key.rawValue) key"
+        "fix the cause and run the same switch-key --regenerate-old again: it does not switch a second time, it only regenerates the \(key.rawValue) key"
     }
 }
 
