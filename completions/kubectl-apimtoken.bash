@@ -219,13 +219,16 @@ _kubectl-apimtoken_status() {
 
 _kubectl-apimtoken_rotate() {
     repeating_flags=(-v --verbose)
-    non_repeating_flags=(--no-restart --create-secret --dry-run --no-wait --no-color --version -h --help)
+    non_repeating_flags=(-A --all-namespaces --no-restart --create-secret --dry-run --no-wait --no-color --version -h --help)
     repeating_options=(--restart)
-    non_repeating_options=(-s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -k --token-key --if-expires-within --validity --timeout --deadline -o --output -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout)
-    __kubectl-apimtoken_offer_flags_options 0
+    non_repeating_options=(--parallel -s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -k --token-key --if-expires-within --validity --timeout --deadline -o --output -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout)
+    __kubectl-apimtoken_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
+    '--parallel')
+        return
+        ;;
     '-s'|'--subscription-id')
         return
         ;;

@@ -25,9 +25,30 @@ final class ProcessSignals: @unchecked Sendable {
     private var signalled = false
     private var sources: [any DispatchSourceSignal] = []
     private var terminal: Terminal?
+    /// The journals of a fleet run, one per gateway, by `namespace/name`.
+    private var tracked: [(label: String, journal: RunJournal)] = []
 
     /// The most an interrupted run spends on its Event before it exits.
     static let eventBudget: Duration = .milliseconds(1_200)
+
+    /// A fleet run's per-gateway journal, reported and stopped with the rest.
+    func track(_ journal: RunJournal, label: String) { lock.withLock { tracked.append((label, journal)) } }
+
+    /// Every journal in play: the fleet's when there is one, else the run's.
+    private var journals: [(label: String, journal: RunJournal)] {
+        let fleet = lock.withLock { tracked }
+        return fleet.isEmpty ? [("", journal)] : fleet
+    }
+
+    /// What was done, for every journal in play.
+    private var summary: String {
+        let all = journals
+        if all.count == 1, all[0].label.isEmpty { return all[0].journal.summary }
+        return all.map { "\n  \($0.label): \($0.journal.summary)" }.joined()
+    }
+
+    /// How far the furthest run got.
+    private var phase: RunJournal.Phase { journals.map(\.journal.currentPhase).max() ?? .reading }
 
     /// Handles SIGINT and SIGTERM from now on (the plugin's entry point calls this; in-process tests do not).
     func install() {
@@ -47,13 +68,12 @@ final class ProcessSignals: @unchecked Sendable {
             work = task
             self.terminal = terminal
         }
-        let journal = journal
         let timer = deadline.map { limit in
             Task { [self] () -> Bool in
                 do { try await Task.sleep(for: limit) } catch { return false }
                 guard beginStopping() else { return false }
                 let reason = "the --deadline of \(DurationText.format(limit.seconds))"
-                journal.markStopped(because: reason)
+                for entry in journals { entry.journal.markStopped(because: reason) }
                 task.cancel()
                 await stopJournal(because: reason)
                 return true
@@ -64,7 +84,7 @@ final class ProcessSignals: @unchecked Sendable {
         if let timer, let deadline, deadlinePassed, case .failure = outcome {
             // The deadline's Event is being recorded; let it finish (it is bounded) before reporting.
             _ = await timer.value
-            throw DeadlineExceededError(deadline: deadline, phase: journal.currentPhase, summary: journal.summary)
+            throw DeadlineExceededError(deadline: deadline, phase: phase, summary: summary)
         }
         timer?.cancel()
         // A signal arrived: its own path prints and exits; this one must not exit first.
@@ -89,24 +109,28 @@ final class ProcessSignals: @unchecked Sendable {
         guard beginStopping(signal: true) else { return }
         // Whatever happens below, the process is gone within 2 seconds.
         DispatchQueue.global().asyncAfter(deadline: .now() + 1.8) { Foundation.exit(code) }
-        journal.markStopped(because: name)
+        for entry in journals { entry.journal.markStopped(because: name) }
         let (task, terminal) = lock.withLock { (work, self.terminal) }
         task?.cancel()
         children.terminateAll()
         Task.detached { [self] in
             await stopJournal(because: name)
             terminal?.endLive()
-            let text = "error: interrupted by \(name): \(journal.summary)\n"
+            let text = "error: interrupted by \(name): \(summary)\n"
             FileHandle.standardError.write(Data(text.utf8))
             Foundation.exit(code)
         }
     }
 
-    /// Marks the journal stopped and records its Event, bounded by `eventBudget`.
+    /// Marks the journals stopped and records their Events, bounded by `eventBudget` together.
     private func stopJournal(because reason: String) async {
-        let journal = journal
+        let all = journals.map(\.journal)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await journal.stop(because: reason) }
+            group.addTask {
+                await withTaskGroup(of: Void.self) { each in
+                    for journal in all { each.addTask { await journal.stop(because: reason) } }
+                }
+            }
             group.addTask { try? await Task.sleep(for: Self.eventBudget) }
             await group.next()
             group.cancelAll()

@@ -124,7 +124,9 @@ public struct GatewayLocator: Sendable {
             let secrets = Set(tokens.compactMap { if case .secret(let name, _) = $0.location { name } else { nil } })
             guard secrets.count == 1 else {
                 let list = tokens.map { "\($0.name) (\($0.workload))" }.sorted().joined(separator: ", ")
-                throw ConfigurationError("several gateways in namespace \"\(namespace)\": \(list)", remedy: "choose one with -g/--apim-gateway or -t/--token-secret")
+                throw ConfigurationError(
+                    "several gateways in namespace \"\(namespace)\": \(list)",
+                    remedy: "choose one with -g/--apim-gateway or -t/--token-secret, name several (rotate GATEWAY…), or take every one with -A")
             }
             chosen = tokens.first
         }

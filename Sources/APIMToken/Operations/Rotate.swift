@@ -264,13 +264,17 @@ public struct RotateOperation: Sendable {
     static let maximumPasses = 6
 
     /// Runs `rotate`, forcing `keyOverride` when given (switch-key); `annotations` are written with the token.
-    public func run(_ request: RotateRequest, keyOverride: GatewayKeyType? = nil, annotations extra: [String: String] = [:]) async throws -> RotateResult {
+    /// `located` is the gateway as a fleet run already found it (nil: located here from the request).
+    public func run(
+        _ request: RotateRequest, keyOverride: GatewayKeyType? = nil, annotations extra: [String: String] = [:], located: LocatedGateway? = nil
+    ) async throws -> RotateResult {
         guard request.validity > 0, request.validity <= RotateRequest.maximumValidity else {
             throw ConfigurationError("--validity must be more than 0 and at most 30d", remedy: "use the default 29d, or a value such as 14d")
         }
         let started = clock.now()
         journal.begin("read the Secret and its workloads")
-        var gateway = try await GatewayLocator(client: client).locate(request.query)
+        var gateway: LocatedGateway
+        if let located { gateway = located } else { gateway = try await GatewayLocator(client: client).locate(request.query) }
         var secret = gateway.secret
         if secret == nil { secret = try await client.getIfPresent(Secret.self, name: gateway.secretName, namespace: gateway.namespace) }
         journal.finish("read the Secret and its workloads")

@@ -171,3 +171,37 @@ public struct ARMGatewayIssuer: GatewayTokenIssuer {
         return ARMGatewayIssuer(client: client, gateway: reference)
     }
 }
+
+// MARK: - ARMGatewayIssuers
+
+/// One ARM client (one credential, one token cache) for every gateway a run rotates, made on first use: a run over
+/// fifty gateways signs in once.
+///
+/// `@unchecked Sendable`: `client` is set once under `lock`.
+public final class ARMGatewayIssuers: @unchecked Sendable {
+    private let target: AzureTarget
+    private let login: LoginOptions
+    private let dependencies: Dependencies
+    private let lock = NSLock()
+    private var client: ARMClient?
+
+    /// Creates the factory; nothing is built or sent yet.
+    public init(target: AzureTarget, login: LoginOptions, dependencies: Dependencies) {
+        self.target = target.resolved(with: dependencies.environment)
+        self.login = login
+        self.dependencies = dependencies
+    }
+
+    /// The issuer for one gateway of the target's APIM instance.
+    public func issuer(for gatewayName: String) throws -> ARMGatewayIssuer {
+        let reference = try target.gateway(named: gatewayName)
+        let shared = try lock.withLock { () throws -> ARMClient in
+            if let client { return client }
+            let made = try ARMGatewayIssuer.make(target: target, gatewayName: gatewayName, login: login, dependencies: dependencies).client
+            client = made
+            return made
+        }
+        return ARMGatewayIssuer(client: shared, gateway: reference)
+    }
+}
+

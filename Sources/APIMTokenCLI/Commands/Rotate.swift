@@ -15,6 +15,15 @@ struct Rotate: AsyncParsableCommand {
             CSI) are refused. The environment variables of apim-shg-rotate work as they do there.
             """)
 
+    @Argument(help: ArgumentHelp("Rotate these gateways (by gateway or workload name), each through the whole pipeline.", valueName: "gateway"))
+    var gateways: [String] = []
+
+    @Flag(name: [.customShort("A"), .customLong("all-namespaces")], help: "Every gateway in every namespace you can list.")
+    var allNamespaces = false
+
+    @Option(help: ArgumentHelp("With GATEWAY… or -A: how many gateways are rotated at once.", valueName: "n"))
+    var parallel = 4
+
     @OptionGroup(title: "Target") var target: TargetOptions
 
     @Option(name: [.customShort("k"), .long], help: ArgumentHelp("last, rotate, primary or secondary [TOKEN_KEY] (default last).", valueName: "mode"))
@@ -40,7 +49,21 @@ struct Rotate: AsyncParsableCommand {
 
     func validate() throws {
         if let ifExpiresWithin { _ = try parseDuration(ifExpiresWithin, flag: "--if-expires-within") }
+        if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        if allNamespaces && kube.namespace != nil { throw ValidationError("-A/--all-namespaces and -n/--namespace cannot be used together") }
+        guard isFleet else { return }
+        // These name one gateway's parts; a fleet run finds each gateway's own.
+        let single: [(Bool, String)] = [
+            (target.apimGateway != nil, "-g/--apim-gateway"), (target.tokenSecret != nil, "-t/--token-secret"),
+            (target.tokenSecretKey != nil, "--token-secret-key"), (!target.restart.isEmpty, "--restart"), (createSecret, "--create-secret"),
+        ]
+        if let flag = single.first(where: \.0)?.1 {
+            throw ValidationError("\(flag) names one gateway; it cannot be used with GATEWAY… or -A (each gateway's own is discovered)")
+        }
     }
+
+    /// Whether this is a run over several gateways.
+    private var isFleet: Bool { allNamespaces || !gateways.isEmpty }
 
     func run() async throws {
         let context = CommandContext(global: global)
@@ -50,6 +73,10 @@ struct Rotate: AsyncParsableCommand {
             timeout: rotation.timeout)
         let session = try await ClusterSession.open(
             flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
+        if isFleet {
+            try await runFleet(request, session: session, context: context)
+            return
+        }
         var resolvedRequest = request
         resolvedRequest.namespace = session.connection.namespace
         let resolved = resolvedRequest
@@ -60,6 +87,53 @@ struct Rotate: AsyncParsableCommand {
             context.terminal.endLive()
             RotateCommandSupport.render(result, output: output, terminal: context.terminal)
         }
+    }
+}
+
+extension Rotate {
+    /// `rotate GATEWAY…` / `rotate -A`: every gateway through the same pipeline, a summary, the most severe exit code.
+    private func runFleet(_ request: RotateRequest, session: ClusterSession, context: CommandContext) async throws {
+        let terminal = context.terminal
+        let issuers = ARMGatewayIssuers(target: target.azure, login: try login.options(), dependencies: context.dependencies)
+        let dependencies = context.dependencies
+        let client = session.client
+        let operation = FleetRotateOperation(
+            client: client,
+            makeOperation: { prefix in
+                let journal = RunJournal()
+                ProcessSignals.shared.track(journal, label: prefix)
+                return RotateOperation(
+                    client: client, clock: dependencies.clock, issuer: { try issuers.issuer(for: $0) },
+                    progress: { terminal.err("\(prefix): \($0)") }, rolloutProgress: { terminal.err("\(prefix): \($0)") }, journal: journal)
+            },
+            progress: { terminal.err($0) })
+        let (names, scope, parallel, output) = (gateways, allNamespaces ? nil : session.connection.namespace, parallel, rotation.output)
+        try await context.run(deadline: try rotation.deadlineDuration) {
+            let report = try await operation.run(request, names: names, scope: scope, parallel: parallel)
+            switch output {
+            case .json: terminal.out((try? OutputFormat.document(report, as: .json)) ?? "{}")
+            case .text: terminal.out(FleetTable.render(report))
+            }
+            if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
+        }
+    }
+}
+
+/// The summary table of a fleet run.
+enum FleetTable {
+    static func render(_ report: FleetRotateReport) -> String {
+        guard !report.results.isEmpty else { return "No gateway with a token Secret was found." }
+        let rows = report.results.map { entry -> [String] in
+            [
+                entry.namespace, entry.gateway, entry.result.rawValue, entry.rotation?.key.rawValue ?? "-",
+                entry.rotation?.expiresAt.map(RFC3339.formatMinutes) ?? "-", entry.rotation?.rollout.rawValue ?? "-",
+            ]
+        }
+        var text = Table(headers: ["NAMESPACE", "GATEWAY", "RESULT", "KEY", "EXPIRES", "ROLLOUT"], rows: rows).render()
+        for entry in report.results {
+            if let error = entry.error { text += "\n\(entry.namespace)/\(entry.gateway): \(error)" }
+        }
+        return text
     }
 }
 
@@ -92,13 +166,10 @@ enum RotateCommandSupport {
     static func operation(session: ClusterSession, context: CommandContext, target: TargetOptions, login: LoginFlags) -> RotateOperation {
         let dependencies = context.dependencies
         let terminal = context.terminal
-        let azure = target.azure
-        let loginOptions = Result { try login.options() }
+        let issuers = Result { ARMGatewayIssuers(target: target.azure, login: try login.options(), dependencies: dependencies) }
         return RotateOperation(
             client: session.client, clock: dependencies.clock,
-            issuer: { gateway in
-                try ARMGatewayIssuer.make(target: azure, gatewayName: gateway, login: try loginOptions.get(), dependencies: dependencies)
-            },
+            issuer: { gateway in try issuers.get().issuer(for: gateway) },
             progress: { terminal.err($0) },
             rolloutProgress: { terminal.live($0) }, journal: dependencies.journal)
     }

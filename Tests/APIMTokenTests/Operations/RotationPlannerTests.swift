@@ -131,3 +131,21 @@ import Testing
         guard case .nothingToDo = plan else { Issue.record("\(plan)"); return }
     }
 }
+
+/// The exit code of a fleet run: the most severe gateway's, in the documented order.
+@Suite struct FleetExitCodeTests {
+    static func entry(_ code: APIMToken.ExitStatus) -> FleetRotateEntry {
+        FleetRotateEntry(
+            namespace: "ns", gateway: "gw", secret: GatewayStatus.SecretKey(name: "s", key: "value"), result: code == .success ? .rotated : .failed,
+            rotation: nil, exitStatus: code, error: nil)
+    }
+
+    @Test(arguments: [
+        ([APIMToken.ExitStatus.success, .success], APIMToken.ExitStatus.success), ([.success, .usage], .usage), ([.usage, .azureAuthentication], .azureAuthentication),
+        ([.azureAuthentication, .azureAPI], .azureAPI), ([.azureAPI, .kubernetesAPI], .kubernetesAPI),
+        ([.kubernetesAPI, .rolloutIncomplete], .rolloutIncomplete), ([.rolloutIncomplete, .restartFailed, .usage], .restartFailed),
+    ])
+    func theMostSevereCodeWins(codes: [APIMToken.ExitStatus], expected: APIMToken.ExitStatus) {
+        #expect(FleetRotateReport(results: codes.map(Self.entry)).exitStatus == expected)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+
+// MARK: - FleetRotateResult
+
+/// One gateway's line in the summary of `rotate GATEWAY… | -A`.
+public struct FleetRotateEntry: Sendable, Encodable {
+    /// How the gateway's run ended.
+    public enum Result: String, Sendable, Encodable {
+        case rotated
+        case notNeeded = "not-needed"
+        case restartedOnly = "restarted-only"
+        case refused
+        case failed
+        case planned
+    }
+
+    /// The namespace.
+    public var namespace: String
+    /// The gateway.
+    public var gateway: String
+    /// The Secret and key.
+    public var secret: GatewayStatus.SecretKey
+    /// How it ended.
+    public var result: Result
+    /// What the run reported (nil when it failed before deciding).
+    public var rotation: RotateResult?
+    /// The exit code of this gateway's run.
+    public var exitStatus: ExitStatus
+    /// The error, when it failed or was refused.
+    public var error: String?
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(namespace, forKey: .namespace)
+        try container.encode(gateway, forKey: .gateway)
+        try container.encode(secret, forKey: .secret)
+        try container.encode(result, forKey: .result)
+        try container.encode(rotation?.key.rawValue, forKey: .key)
+        try container.encode(rotation?.expiresAt.map(RFC3339.format), forKey: .expiresAt)
+        try container.encode(rotation?.restarted ?? [], forKey: .restarted)
+        try container.encode(rotation?.rollout, forKey: .rollout)
+        try container.encode(rotation?.reason, forKey: .reason)
+        try container.encode(exitStatus.rawValue, forKey: .exitCode)
+        try container.encode(error, forKey: .error)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case namespace, gateway, secret, result, key, expiresAt, restarted, rollout, reason, exitCode, error
+    }
+}
+
+/// The summary of `rotate GATEWAY… | -A`: `{"results": [ … ]}`.
+public struct FleetRotateReport: Sendable, Encodable {
+    /// One entry per gateway, by namespace, then gateway.
+    public var results: [FleetRotateEntry]
+
+    /// The most severe code of all gateways, in this order: 6 (pods keep a token that will lapse), 7 (a rollout needs
+    /// a look), 5, 4, 3 (nothing changed for that gateway), 2 (refused), 0.
+    public var exitStatus: ExitStatus {
+        let order: [ExitStatus] = [.restartFailed, .rolloutIncomplete, .kubernetesAPI, .azureAPI, .azureAuthentication, .usage]
+        return order.first { code in results.contains { $0.exitStatus == code } } ?? .success
+    }
+}
+
+// MARK: - FleetRotateOperation
+
+/// `rotate GATEWAY…` and `rotate -A`: every named (or every) gateway of a scope through the same per-gateway pipeline
+/// (locate once for all, plan and execute each), at most `parallel` at a time. A gateway's failure is its own line,
+/// never the others' end.
+public struct FleetRotateOperation: Sendable {
+    /// The cluster.
+    public var client: KubernetesClient
+    /// Makes the per-gateway executor; its progress lines carry the gateway's `namespace/name` prefix.
+    public var makeOperation: @Sendable (_ prefix: String) -> RotateOperation
+    /// Progress lines (stderr).
+    public var progress: @Sendable (String) -> Void
+
+    /// Creates the operation.
+    public init(
+        client: KubernetesClient, makeOperation: @escaping @Sendable (_ prefix: String) -> RotateOperation,
+        progress: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.client = client
+        self.makeOperation = makeOperation
+        self.progress = progress
+    }
+
+    /// Rotates the gateways `names` names (every gateway when empty) in `scope` (nil: every namespace).
+    public func run(_ request: RotateRequest, names: [String], scope: String?, parallel: Int) async throws -> FleetRotateReport {
+        let locator = GatewayLocator(client: client)
+        let workloads = try await locator.workloads(in: scope)
+        let gateways = try await locator.gateways(among: workloads, limit: 8)
+        let located = try Self.select(gateways, workloads: workloads, names: names, scope: scope, progress: progress)
+        let entries = try await located.concurrentMap(limit: max(1, parallel)) { gateway in
+            await rotate(gateway, request: request)
+        }
+        return FleetRotateReport(results: entries.sorted { ($0.namespace, $0.gateway) < ($1.namespace, $1.gateway) })
+    }
+
+    /// The token gateways to rotate, one per Secret, with their consuming workloads; unknown names are an error
+    /// before anything is done.
+    static func select(
+        _ gateways: [GatewayDiscovery.Gateway], workloads: [Workload], names: [String], scope: String?, progress: @Sendable (String) -> Void
+    ) throws -> [LocatedGateway] {
+        let wanted = names.map { $0.lowercased() }
+        func named(_ gateway: GatewayDiscovery.Gateway) -> Bool {
+            wanted.isEmpty || wanted.contains(gateway.name.lowercased()) || wanted.contains((gateway.inspection.workload.metadata.name ?? "").lowercased())
+        }
+        let chosen = gateways.filter(named)
+        let missing = wanted.filter { name in !chosen.contains { $0.name.lowercased() == name || $0.inspection.workload.metadata.name?.lowercased() == name } }
+        if !missing.isEmpty {
+            let known = Set(gateways.map(\.name)).sorted().joined(separator: ", ")
+            throw ConfigurationError(
+                "no gateway named \(missing.joined(separator: ", ")) in \(scope.map { "namespace \"\($0)\"" } ?? "any namespace")",
+                remedy: known.isEmpty ? "no gateway workloads were found here; try -A or -n NAMESPACE" : "gateways found: \(known)")
+        }
+        var located: [String: LocatedGateway] = [:]
+        for gateway in chosen {
+            let secretName: String, secretKey: String
+            switch gateway.location {
+            case .secret(let name, let key):
+                (secretName, secretKey) = (name, key)
+            case .entra:
+                progress("\(gateway.namespace)/\(gateway.name): skipped, it authenticates with Entra ID and has no token.")
+                continue
+            case .literal, .unknown:
+                progress("\(gateway.namespace)/\(gateway.name): skipped, \(gateway.workload) reads its token from no Secret.")
+                continue
+            }
+            let key = "\(gateway.namespace)/\(secretName)"
+            if located[key] != nil { continue }
+            let consumers = GatewayDiscovery.consumers(of: secretName, among: workloads.filter { $0.metadata.namespace == gateway.namespace })
+            located[key] = LocatedGateway(
+                namespace: gateway.namespace, gateway: gateway.name, secretName: secretName, secretKey: secretKey, workloads: consumers,
+                secret: gateway.secret)
+        }
+        return Array(located.values)
+    }
+
+    /// One gateway's pipeline; its failure becomes its entry.
+    private func rotate(_ gateway: LocatedGateway, request: RotateRequest) async -> FleetRotateEntry {
+        let prefix = "\(gateway.namespace)/\(gateway.gateway)"
+        var entry = FleetRotateEntry(
+            namespace: gateway.namespace, gateway: gateway.gateway, secret: GatewayStatus.SecretKey(name: gateway.secretName, key: gateway.secretKey),
+            result: .failed, rotation: nil, exitStatus: .success, error: nil)
+        var pinned = request
+        pinned.namespace = gateway.namespace
+        do {
+            let result = try await makeOperation(prefix).run(pinned, located: gateway)
+            entry.rotation = result
+            switch result.outcome {
+            case .rotated: entry.result = .rotated
+            case .notNeeded: entry.result = .notNeeded
+            case .restartedOnly: entry.result = .restartedOnly
+            case .planned: entry.result = .planned
+            }
+        } catch let error as any APIMTokenError {
+            entry.exitStatus = error.exitStatus
+            entry.result = error.exitStatus == .usage ? .refused : .failed
+            entry.error = error.description + (error.remedy.map { " (hint: \($0))" } ?? "")
+            progress("\(prefix): error: \(error.description)")
+        } catch {
+            entry.exitStatus = .kubernetesAPI
+            entry.error = "\(error)"
+            progress("\(prefix): error: \(error)")
+        }
+        return entry
+    }
+}
