@@ -186,9 +186,9 @@ _kubectl-apimtoken() {
 
 _kubectl-apimtoken_status() {
     repeating_flags=(-v --verbose)
-    non_repeating_flags=(-A --all-namespaces --no-color --version -h --help)
+    non_repeating_flags=(-A --all-namespaces --all-contexts --no-color --version -h --help)
     repeating_options=()
-    non_repeating_options=(-o --output --warn-within --kubeconfig --context -n --namespace --request-timeout)
+    non_repeating_options=(-o --output --warn-within --kubeconfig --context -n --namespace --request-timeout --contexts)
     __kubectl-apimtoken_offer_flags_options -1
 
     # Offer option value completions
@@ -212,6 +212,10 @@ _kubectl-apimtoken_status() {
         return
         ;;
     '--request-timeout')
+        return
+        ;;
+    '--contexts')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion status -- --contexts "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
         return
         ;;
     esac

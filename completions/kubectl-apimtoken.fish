@@ -23,7 +23,7 @@ function __kubectl-apimtoken_parse_tokens -S
         __kubectl-apimtoken_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'status'
-            __kubectl-apimtoken_parse_subcommand -r 1 'A/all-namespaces' 'o/output=' 'warn-within=' 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'v/verbose' 'no-color' 'version' 'h/help'
+            __kubectl-apimtoken_parse_subcommand -r 1 'A/all-namespaces' 'o/output=' 'warn-within=' 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'contexts=' 'all-contexts' 'v/verbose' 'no-color' 'version' 'h/help'
         case 'rotate'
             __kubectl-apimtoken_parse_subcommand -r 1 'A/all-namespaces' 'parallel=' 's/subscription-id=' 'r/resource-group=' 'a/apim-instance=' 'g/apim-gateway=' 't/token-secret=' 'token-secret-key=' 'restart=+' 'no-restart' 'cloud=' 'arm-endpoint=' 'api-version=' 'k/token-key=' 'if-expires-within=' 'create-secret' 'dry-run' 'no-wait' 'validity=' 'timeout=' 'deadline=' 'o/output=' 'l/login-method=' 'client-id=' 'client-secret=' 'client-certificate=' 'tenant=' 'kubeconfig=' 'context=' 'n/namespace=' 'request-timeout=' 'v/verbose' 'no-color' 'version' 'h/help'
         case 'switch-key'
@@ -99,6 +99,8 @@ complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions
 complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" context' -l 'context' -d 'The kubeconfig context to use.' -rfka '(__kubectl-apimtoken_custom_completion ---completion status -- --context (count (__kubectl-apimtoken_tokens -pc)) (__kubectl-apimtoken_tokens -tC))'
 complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" n namespace' -s 'n' -l 'namespace' -d 'The namespace (default: the context\'s, else NAMESPACE, else default).' -rfka '(__kubectl-apimtoken_custom_completion ---completion status -- --namespace (count (__kubectl-apimtoken_tokens -pc)) (__kubectl-apimtoken_tokens -tC))'
 complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" request-timeout' -l 'request-timeout' -d 'The time limit of each API request, e.g. 30s (0 means the default of 60s).' -rfka ''
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" contexts' -l 'contexts' -d 'Run against these kubeconfig contexts, comma-separated (each resolved as --context is).' -rfka '(__kubectl-apimtoken_custom_completion ---completion status -- --contexts (count (__kubectl-apimtoken_tokens -pc)) (__kubectl-apimtoken_tokens -tC))'
+complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" all-contexts' -l 'all-contexts' -d 'Run against every context of the kubeconfig.'
 complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status"' -s 'v' -l 'verbose' -d 'More detail on stderr; repeat (-vvv) for more. Secrets are never shown.'
 complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" no-color' -l 'no-color' -d 'No colour (also when NO_COLOR is set).'
 complete -c 'kubectl-apimtoken' -n '__kubectl-apimtoken_should_offer_completions_for_flags_or_options "kubectl-apimtoken status" version' -l 'version' -d 'Show the version.'

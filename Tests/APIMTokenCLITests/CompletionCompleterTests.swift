@@ -31,7 +31,7 @@ import Testing
         (["rotate", "--", ""], []),
         (["status", "gw"], []),
         (["rotate", "--token-key"], ["--token-key"]),
-        (["status", "--all"], ["--all-namespaces"]),
+        (["status", "--all"], ["--all-namespaces", "--all-contexts"]),
         (["nonsense", "--token-key", ""], []),
         (["nonsense", ""], []),
         (["help", "status", ""], []),
@@ -51,7 +51,7 @@ import Testing
             #expect(values.contains(flag), "\(flag) missing from \(values)")
         }
         #expect(!values.contains("-k"), "-- asks for long flags only")
-        #expect(!values.contains("--all-namespaces"), "a status flag offered for rotate")
+        #expect(!values.contains("--warn-within"), "a status flag offered for rotate")
         #expect(result.candidates.first { $0.value == "--token-key" }?.description?.contains("last, rotate") == true)
         #expect(result.directive == .noFileCompletion)
     }
@@ -78,8 +78,8 @@ import Testing
     }
 
     @Test func optionValuesAreNotMistakenForSubcommands() async throws {
-        // `status` here is the value of --tenant, so the command is still rotate, which has no --all-namespaces.
-        let values = try await CompletionFixtures.completer().complete(["rotate", "--tenant", "status", "--all"]).values
+        // `status` here is the value of --tenant, so the command is still rotate, which has no --warn-within.
+        let values = try await CompletionFixtures.completer().complete(["rotate", "--tenant", "status", "--warn"]).values
         #expect(values.isEmpty, "\(values)")
         let line = CommandLineState(tree: try CompletionFixtures.realTree(), words: ["rotate", "--tenant", "status", "-vvk"])
         #expect(line.command.name == "rotate")

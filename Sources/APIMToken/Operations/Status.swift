@@ -128,6 +128,8 @@ public struct GatewayStatus: Sendable, Encodable, Equatable {
     public var cronJob: CronJobInfo?
     /// What else writes the Secret (`helm/RELEASE`, `external-secrets/NAME`, `secrets-store-csi`, `immutable`), if anything.
     public var owner: String? = nil
+    /// The kubeconfig context, in a run over several (`--contexts`, `--all-contexts`); absent otherwise.
+    public var context: String? = nil
 
     /// Whether this row needs attention, and how much (0 fine, 1 expiring, 2 broken).
     public var severity: Int {
@@ -148,10 +150,11 @@ public struct GatewayStatus: Sendable, Encodable, Equatable {
         try container.encode(restartPending, forKey: .restartPending)
         try container.encode(cronJob, forKey: .cronJob)
         try container.encode(owner, forKey: .owner)
+        try container.encodeIfPresent(context, forKey: .context)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case namespace, gateway, workload, secret, auth, token, lastUsedKey, rotatedAt, restartPending, cronJob, owner
+        case namespace, gateway, workload, secret, auth, token, lastUsedKey, rotatedAt, restartPending, cronJob, owner, context
     }
 }
 
@@ -159,17 +162,59 @@ public struct GatewayStatus: Sendable, Encodable, Equatable {
 
 /// The result of `status`: `{"gateways": [...]}`.
 public struct StatusReport: Sendable, Encodable {
-    /// One entry per gateway, sorted by namespace, then gateway.
+    /// One entry per gateway, sorted by (context,) namespace, then gateway.
     public var gateways: [GatewayStatus]
+    /// The contexts that could not be read, in a run over several; `nil` in a run over one.
+    public var errors: [ContextFailure]? = nil
 
-    /// 0 when every token is valid beyond `--warn-within`, 8 when one expires inside it, 9 when one is broken or stale.
-    public var exitStatus: ExitStatus {
-        switch gateways.map(\.severity).max() ?? 0 {
-        case 0: .success
-        case 1: .expiringSoon
-        default: .tokenInvalid
-        }
+    /// A context that could not be read: one error row, never a silent gap.
+    public struct ContextFailure: Sendable, Encodable {
+        /// The context.
+        public var context: String
+        /// Why.
+        public var error: String
+        /// The exit code it would have alone.
+        public var exitCode: Int32
     }
+
+    /// 0 when every token is valid beyond `--warn-within`, 8 when one expires inside it, 9 when one is broken or stale;
+    /// across contexts, a context that could not be read ranks between 9 and 8 with its own code (5, 2 or 3).
+    public var exitStatus: ExitStatus {
+        let worst = gateways.map(\.severity).max() ?? 0
+        if worst >= 2 { return .tokenInvalid }
+        if let failure = errors?.first, let code = ExitStatus(rawValue: failure.exitCode) { return code }
+        return worst == 1 ? .expiringSoon : .success
+    }
+
+    /// One report from the reports of several contexts, each row marked with its context.
+    public static func merged(_ parts: [(context: String, report: Result<StatusReport, any Error>)]) -> StatusReport {
+        var gateways: [GatewayStatus] = []
+        var errors: [ContextFailure] = []
+        for part in parts {
+            switch part.report {
+            case .success(let report):
+                gateways += report.gateways.map { row in
+                    var row = row
+                    row.context = part.context
+                    return row
+                }
+            case .failure(let error):
+                let code = (error as? any APIMTokenError)?.exitStatus ?? .kubernetesAPI
+                let text = (error as? any APIMTokenError).map { $0.description + ($0.remedy.map { " (hint: \($0))" } ?? "") } ?? "\(error)"
+                errors.append(ContextFailure(context: part.context, error: text, exitCode: code.rawValue))
+            }
+        }
+        gateways.sort { ($0.context ?? "", $0.namespace, $0.gateway, $0.workload) < ($1.context ?? "", $1.namespace, $1.gateway, $1.workload) }
+        return StatusReport(gateways: gateways, errors: errors.sorted { $0.context < $1.context })
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(gateways, forKey: .gateways)
+        try container.encodeIfPresent(errors, forKey: .errors)
+    }
+
+    private enum CodingKeys: String, CodingKey { case gateways, errors }
 }
 
 // MARK: - StatusOperation
@@ -336,8 +381,8 @@ actor CachingObjectReader: GatewayDiscovery.ObjectReader {
 // MARK: - concurrentMap
 
 extension Array where Element: Sendable {
-    /// Maps with at most `limit` transforms in flight, keeping the order.
-    func concurrentMap<T: Sendable>(limit: Int, _ transform: @escaping @Sendable (Element) async throws -> T) async throws -> [T] {
+    /// Maps with at most `limit` transforms in flight, keeping the order (fleet and multi-cluster runs use it too).
+    public func concurrentMap<T: Sendable>(limit: Int, _ transform: @escaping @Sendable (Element) async throws -> T) async throws -> [T] {
         try await withThrowingTaskGroup(of: (Int, T).self) { group in
             var results = [T?](repeating: nil, count: count)
             var next = 0

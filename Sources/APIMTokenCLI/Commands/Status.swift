@@ -25,27 +25,36 @@ struct Status: AsyncParsableCommand {
     var warnWithin = "7d"
 
     @OptionGroup(title: "Kubernetes") var kube: KubeOptions
+    @OptionGroup(title: "Clusters") var clusters: ContextOptions
     @OptionGroup(title: "Output") var global: GlobalOptions
 
     func validate() throws {
         _ = try parseDuration(warnWithin, flag: "--warn-within")
+        if clusters.isMultiCluster && kube.context != nil { throw ValidationError("--context cannot be used with --contexts or --all-contexts") }
         if allNamespaces && kube.namespace != nil { throw ValidationError("-A/--all-namespaces and -n/--namespace cannot be used together") }
     }
 
     func run() async throws {
         let context = CommandContext(global: global)
-        let session = try await ClusterSession.open(
-            flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
-        let report = try await StatusOperation(client: session.client, clock: context.dependencies.clock).run(
-            StatusRequest(
-                namespace: allNamespaces ? nil : session.connection.namespace, gateways: gateways,
-                warnWithin: try parseDuration(warnWithin, flag: "--warn-within")))
+        let warnWithin = try parseDuration(warnWithin, flag: "--warn-within")
+        let report: StatusReport
+        let scopeText: String
+        if clusters.isMultiCluster {
+            report = try await multiClusterReport(context: context, warnWithin: warnWithin)
+            scopeText = "No gateways found in any of the contexts."
+        } else {
+            let session = try await ClusterSession.open(
+                flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
+            report = try await StatusOperation(client: session.client, clock: context.dependencies.clock).run(
+                StatusRequest(namespace: allNamespaces ? nil : session.connection.namespace, gateways: gateways, warnWithin: warnWithin))
+            scopeText = allNamespaces ? "No gateways found." : "No gateways found in namespace \(session.connection.namespace)."
+        }
         switch output {
         case .json, .yaml:
             context.terminal.out(try OutputFormat.document(report, as: output))
         case .table, .wide:
-            if report.gateways.isEmpty {
-                context.terminal.err(allNamespaces ? "No gateways found." : "No gateways found in namespace \(session.connection.namespace).")
+            if report.gateways.isEmpty && (report.errors ?? []).isEmpty {
+                context.terminal.err(scopeText)
             } else {
                 context.terminal.out(StatusTable.render(report, wide: output == .wide, now: context.dependencies.clock.now(), terminal: context.terminal))
             }
@@ -55,17 +64,54 @@ struct Status: AsyncParsableCommand {
     }
 }
 
+extension Status {
+    /// How many clusters are read at once.
+    static let contextConcurrency = 4
+
+    /// `status --contexts …`: every context read as `--context` would be, concurrently; one that cannot be read is an
+    /// error row, not a gap.
+    private func multiClusterReport(context: CommandContext, warnWithin: TimeInterval) async throws -> StatusReport {
+        let names = try clusters.names(kube: kube, environment: context.environment)
+        let (kube, allNamespaces, dependencies) = (kube, allNamespaces, context.dependencies)
+        let flags = kube.flags(environment: context.environment)
+        let parts = try await names.concurrentMap(limit: Self.contextConcurrency) { name -> (context: String, report: Result<StatusReport, any Error>) in
+            var contextFlags = flags
+            contextFlags.context = name
+            do {
+                let session = try await ClusterSession.open(flags: contextFlags, requestTimeout: kube.timeout, dependencies: dependencies)
+                let report = try await StatusOperation(client: session.client, clock: dependencies.clock).run(
+                    StatusRequest(namespace: allNamespaces ? nil : session.connection.namespace, warnWithin: warnWithin))
+                return (name, .success(report))
+            } catch {
+                return (name, .failure(error))
+            }
+        }
+        var report = StatusReport.merged(parts)
+        let wanted = Set(gateways.map { $0.lowercased() })
+        if !wanted.isEmpty {
+            report.gateways = report.gateways.filter { wanted.contains($0.gateway.lowercased()) }
+            let found = Set(report.gateways.map { $0.gateway.lowercased() })
+            let missing = gateways.filter { !found.contains($0.lowercased()) }
+            if !missing.isEmpty, (report.errors ?? []).isEmpty {
+                throw ConfigurationError("no gateway named \(missing.joined(separator: ", ")) in contexts \(names.joined(separator: ", "))")
+            }
+        }
+        return report
+    }
+}
+
 /// The `status` table.
 enum StatusTable {
     static func render(_ report: StatusReport, wide: Bool, now: Date, terminal: Terminal) -> String {
-        var headers = ["NAMESPACE", "GATEWAY", "WORKLOAD", "AUTH", "STATE", "EXPIRES", "LEFT"]
+        let multiCluster = report.errors != nil
+        var headers = (multiCluster ? ["CONTEXT"] : []) + ["NAMESPACE", "GATEWAY", "WORKLOAD", "AUTH", "STATE", "EXPIRES", "LEFT"]
         if wide { headers += ["SECRET", "KEY", "ROTATED", "OWNER"] }
         headers += ["CRONJOB", "NEXT RUN"]
         if wide { headers += ["LAST SUCCESS"] }
         let rows = report.gateways.map { row -> [String] in
             var state = row.auth == "entra" ? "-" : row.token?.state.rawValue ?? "missing"
             if row.restartPending { state += ",restart-pending" }
-            var cells = [
+            var cells = (multiCluster ? [row.context ?? "-"] : []) + [
                 row.namespace, row.gateway, row.workload, row.auth, state,
                 row.token?.expiresAt.map(RFC3339.formatMinutes) ?? "-",
                 row.token?.remainingSeconds.map { DurationText.approximate(TimeInterval($0)) } ?? "-",
@@ -78,13 +124,20 @@ enum StatusTable {
             if wide { cells += [row.cronJob?.lastSuccessfulTime.map(RFC3339.formatMinutes) ?? "-"] }
             return cells
         }
-        return Table(headers: headers, rows: rows).render { row, column, text in
-            guard column == 4 else { return text }
+        // A context that could not be read is a row of its own, with the reason below the table.
+        let failures = report.errors ?? []
+        let errorRows = failures.map { failure in [failure.context, "-", "-", "-", "-", "error"] + Array(repeating: "-", count: headers.count - 6) }
+        let stateColumn = multiCluster ? 5 : 4
+        var text = Table(headers: headers, rows: rows + errorRows).render { row, column, text in
+            guard column == stateColumn else { return text }
+            guard row < report.gateways.count else { return terminal.paint(text, "31") }
             switch report.gateways[row].severity {
             case 0: return text
             case 1: return terminal.paint(text, "33")
             default: return terminal.paint(text, "31")
             }
         }
+        for failure in failures { text += "\ncontext \(failure.context): error: \(failure.error)" }
+        return text
     }
 }
