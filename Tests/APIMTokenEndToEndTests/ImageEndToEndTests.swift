@@ -99,6 +99,29 @@ import Testing
         #expect(runtime.contains { $0.contains("org.opencontainers.image.source=\(image.labels["org.opencontainers.image.source"] ?? "-")") })
     }
 
+    /// An independent reader agrees: skopeo (what pushes it with no daemon) finds the tag, the config and the layer,
+    /// and copies the image (checking every digest) into a docker-archive, the format `docker load` has always read.
+    @Test func skopeoReadsAndCopiesTheArchive() async throws {
+        let image = try Self.image()
+        let archive = try #require(ProcessInfo.processInfo.environment[Self.archiveVariable])
+        let skopeo = try #require(["/usr/bin/skopeo", "/usr/local/bin/skopeo"].first(where: FileManager.default.isExecutableFile(atPath:)),
+                                  "skopeo is missing: scripts/bootstrap installs it (apt-get install skopeo)")
+        let reference = "oci-archive:\(archive):\(image.labels["org.opencontainers.image.version"] ?? "-")"
+        let environment = ["PATH": "/usr/bin:/bin", "HOME": E2E.freshDirectory("skopeo-home")]
+        let config = await E2E.run([skopeo, "inspect", "--config", reference], environment: environment)
+        #expect(config.status == 0, "\(config)")
+        let settings = config.json["config"] as? [String: Any] ?? [:]
+        #expect(settings["User"] as? String == "65532:65532")
+        #expect(settings["Entrypoint"] as? [String] == image.entrypoint)
+        #expect(settings["Cmd"] as? [String] == image.cmd)
+        let output = E2E.freshDirectory("skopeo-copy")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let copy = await E2E.run(
+            [skopeo, "copy", "-q", reference, "docker-archive:\(output)/image.tar:ghcr.io/kubectl-apimtoken/kubectl-apimtoken:test"],
+            environment: environment, timeout: 300)
+        #expect(copy.status == 0, "\(copy)")
+    }
+
     /// Two builds of one commit give the same layer: scripts/image again, from the binary in the image (stripping
     /// is idempotent) and the cached .deb files, must reproduce the archive's manifest, config and layer digests.
     @Test func aSecondBuildOfThisCommitGivesTheSameDigests() async throws {
