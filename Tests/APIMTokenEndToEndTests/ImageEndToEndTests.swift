@@ -23,13 +23,9 @@ import Testing
         }
     }()
 
-    static func image(sourceLocation: SourceLocation = #_sourceLocation) throws -> JobImage {
-        switch unpacked {
-        case .success(let image): return image
-        case .failure(let error):
-            Issue.record("no image to test: \(error)", sourceLocation: sourceLocation)
-            throw error
-        }
+    /// The unpacked image; throws (failing the test with the reason) when there is none.
+    static func image() throws -> JobImage {
+        try unpacked.get()
     }
 
     /// The packages in `image/packages` (comments and blank lines dropped).
