@@ -191,6 +191,51 @@ import Testing
         #expect(!log.contains(sandbox.azure.clientSecret))
     }
 
+    /// The same through the sandbox's command line, as a person would: `apimtoken-sandbox up --job-image`, then
+    /// `install-cronjob --run-now` with a service principal whose Secret install-cronjob creates from the environment.
+    @Test func upWithAJobImageRunsTheRunNowJobInTheImage() async throws {
+        _ = try Self.image()
+        let archive = try #require(ProcessInfo.processInfo.environment[Self.archiveVariable])
+        let binary = try #require(E2E.binary)
+        let sandboxCommand = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("apimtoken-sandbox").path
+        try #require(FileManager.default.isExecutableFile(atPath: sandboxCommand), "apimtoken-sandbox is not built: swift build --product apimtoken-sandbox")
+        let dir = E2E.freshDirectory("image-up")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let base = ["PATH": "/usr/bin:/bin", "HOME": E2E.freshDirectory("home")]
+        let up = await E2E.run([sandboxCommand, "up", "--dir", dir, "--job-image", archive, "--pod-start", "0.2", "--rollout-step", "0.1"], environment: base, timeout: 120)
+        defer {
+            // Never leave a daemon behind.
+            if let text = try? String(contentsOfFile: "\(dir)/sandbox.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                kill(pid, SIGTERM)
+            }
+        }
+        try #require(up.status == 0, "\(up)")
+
+        var environment = base
+        for line in try String(contentsOfFile: "\(dir)/env", encoding: .utf8).split(separator: "\n") where line.hasPrefix("export ") {
+            let assignment = line.dropFirst("export ".count)
+            guard let eq = assignment.firstIndex(of: "=") else { continue }
+            environment[String(assignment[..<eq])] = String(assignment[assignment.index(after: eq)...]).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+        }
+        environment["NO_PROXY"] = "127.0.0.1,localhost"
+        let install = await E2E.run(
+            [binary, "install-cronjob", "-n", "apim", "--identity", "service-principal", "--if-expires-within", "40d", "--run-now"], environment: environment)
+        #expect(install.status == 0, "\(install)")
+        let job = try #require(install.stdout.split(separator: "\n").last { $0.hasPrefix("job.batch/") }?.split(separator: " ").first?.dropFirst("job.batch/".count))
+        let log = "\(dir)/pods/apim-\(job).log"
+        let deadline = Date().addingTimeInterval(90)
+        while !FileManager.default.fileExists(atPath: log) && Date() < deadline { try await Task.sleep(nanoseconds: 200_000_000) }
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? "(no log at \(log))"
+        #expect(output.hasPrefix("exit 0\n"), "\(output)")
+        #expect(output.contains("Token for gateway demo (primary key) expires"), "\(output)")
+        let status = await E2E.run([binary, "status", "demo", "-n", "apim", "-o", "json"], environment: environment)
+        let token = (status.json["gateways"] as? [[String: Any]])?.first?["token"] as? [String: Any]
+        #expect(token?["state"] as? String == "valid", "\(status)")
+        if let secret = environment["AZURE_CLIENT_SECRET"] { #expect(!(install.stdout + install.stderr + output).contains(secret)) }
+        let down = await E2E.run([sandboxCommand, "down", "--dir", dir], environment: base)
+        #expect(down.status == 0, "\(down)")
+    }
+
     // MARK: - What must fail here, not in a cluster
 
     /// A copy of the image's root with `remove` (paths in the root) deleted.
