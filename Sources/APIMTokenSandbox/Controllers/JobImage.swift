@@ -121,6 +121,8 @@ public struct JobImage: Sendable {
             try apply(layer: path, gzip: compressed, to: root, tools: tools)
         }
 
+        try? fm.removeItem(at: layout)  // the blobs are applied; only the root is needed from here on
+
         let settings = config["config"] as? [String: Any] ?? [:]
         var environment: [String: String] = [:]
         for entry in settings["Env"] as? [String] ?? [] {
