@@ -17,7 +17,8 @@ import Testing
             return .failure(E2EError("\(archiveVariable) is not set: run ./scripts/test, or scripts/image and then \(archiveVariable)=dist/kubectl-apimtoken-image_v…_linux_amd64.oci.tar swift test --filter ImageEndToEnd"))
         }
         do {
-            return .success(try JobImage.unpack(archive: archive, into: URL(fileURLWithPath: E2E.freshDirectory("image"))))
+            // One fixed place, replaced on every run, so that runs do not pile up 140 MB roots in /tmp.
+            return .success(try JobImage.unpack(archive: archive, into: E2E.packageRoot.appendingPathComponent(".build/image-test")))
         } catch {
             return .failure(E2EError("\(error)"))
         }
