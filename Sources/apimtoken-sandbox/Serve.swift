@@ -14,6 +14,7 @@ struct Serve: AsyncParsableCommand {
     @Option var noise: Int = 0
     @Option var rolloutStep: Double = 1
     @Option var podStart: Double = 1
+    @Option var jobImage: String?
 
     /// Starts the sandbox, writes the pid and ready files, and waits for a signal.
     func run() async throws {
@@ -25,6 +26,12 @@ struct Serve: AsyncParsableCommand {
             scenario: scenario, directory: dir.url, gateways: gateways, namespaces: namespaces, noiseObjects: noise,
             controller: ControllerOptions(podStartDelay: podStart, stepInterval: rolloutStep), adminEndpoint: true))
         let fm = FileManager.default
+        var jobRunner: JobRunner?
+        if let jobImage {
+            let image = try JobImage.unpack(archive: jobImage, into: dir.url.appendingPathComponent("job-image"))
+            jobRunner = sandbox.startJobRunner(image: image)
+            say("apimtoken-sandbox: Jobs run in \(jobImage)")
+        }
         let admin = dir.url.appendingPathComponent("admin.json")
         let adminDoc = "{\"endpoint\":\"\(sandbox.adminEndpoint ?? "")\",\"token\":\"\(sandbox.adminToken)\"}\n"
         _ = fm.createFile(atPath: admin.path, contents: Data(adminDoc.utf8), attributes: [.posixPermissions: 0o600])
@@ -44,6 +51,7 @@ struct Serve: AsyncParsableCommand {
             SignalSources.keep(sources)
         }
         say("apimtoken-sandbox: stopping")
+        jobRunner?.stop()
         await sandbox.shutdown()
         for name in ["ready", "sandbox.pid", "admin.json"] { try? fm.removeItem(at: dir.url.appendingPathComponent(name)) }
     }

@@ -33,6 +33,12 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Seconds a new pod takes to start.")
     var podStart: Double = 1
 
+    /// An OCI image archive to run Jobs in.
+    @Option(help: ArgumentHelp(
+        "Run every Job's pod in this OCI image archive (from scripts/image), as UID/GID the pod asks for, with a read-only root. Needs root.",
+        valueName: "archive"))
+    var jobImage: String?
+
     /// How long to wait for readiness.
     @Option(help: "Seconds to wait for the sandbox to be ready.")
     var timeout: Double = 60
@@ -60,7 +66,7 @@ struct Up: AsyncParsableCommand {
         process.arguments = [
             "serve", "--dir", dir.url.path, "--scenario", scenario.rawValue, "--gateways", String(gateways), "--namespaces", String(namespaces),
             "--noise", String(noise ?? (scenario == .many ? 10 * gateways : 0)), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
-        ]
+        ] + (jobImage.map { ["--job-image", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = logHandle
         process.standardError = logHandle
@@ -89,6 +95,7 @@ struct Up: AsyncParsableCommand {
             Inject a fault:         apimtoken-sandbox fault --dir \(d) --server arm --path '*/generateToken' --status 429 --retry-after 2
             Stop it:                apimtoken-sandbox down --dir \(d)
             """)
+        if let jobImage { print("Jobs run in the image \(jobImage) (unpacked in \(d)/job-image/rootfs); their output: \(d)/pods/NAMESPACE-JOB.log") }
     }
 }
 

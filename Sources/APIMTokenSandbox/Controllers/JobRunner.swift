@@ -11,6 +11,12 @@ import Foundation
 /// The sandbox's clouds stand in for Azure's: `ARM_ENDPOINT` (unless the pod sets it) and `SSL_CERT_FILE` (the
 /// sandbox CA, as a node trusts the public CAs). When the process ends, the Job's status says Complete or Failed.
 ///
+/// With a ``JobImage`` the container runs in the image's root filesystem instead (see ``JobImage``): the image's
+/// entrypoint and environment, the pod's UID/GID, a read-only root, the service-account files and the federated
+/// token bind-mounted at the paths Kubernetes and the workload-identity webhook use, `emptyDir` mounts as tmpfs, and no
+/// `HOME`, `SSL_CERT_FILE` or `APIMTOKEN_SERVICEACCOUNT_DIR`: the sandbox CA is appended to the image's own system
+/// bundle (bind-mounted over it), as Azure's CAs are in it, so an image without that bundle fails its Jobs.
+///
 /// `@unchecked Sendable`: mutable state is guarded by `lock`.
 public final class JobRunner: @unchecked Sendable {
     /// What one Job's run printed, and how it ended.
@@ -27,13 +33,15 @@ public final class JobRunner: @unchecked Sendable {
 
     private let sandbox: Sandbox
     private let executable: String
+    private let image: JobImage?
     private let lock = NSLock()
     private var runs: [String: Run] = [:]
     private var task: Task<Void, Never>?
 
-    init(sandbox: Sandbox, executable: String) {
+    init(sandbox: Sandbox, executable: String, image: JobImage? = nil) {
         self.sandbox = sandbox
         self.executable = executable
+        self.image = image
     }
 
     /// Every run so far.
@@ -83,6 +91,9 @@ public final class JobRunner: @unchecked Sendable {
 
     private func finish(key: String, namespace: String, name: String, started: String, status: Int32, stdout: String, stderr: String) {
         lock.withLock { runs[key] = Run(job: key, status: status, stdout: stdout, stderr: stderr) }
+        // What `kubectl logs` would show, for people driving `apimtoken-sandbox up` by hand.
+        let log = sandbox.directory.appendingPathComponent("pods/\(namespace)-\(name).log")
+        try? Data("exit \(status)\n\(stdout)\(stderr)".utf8).write(to: log)
         let now = Timestamps.now()
         if status == 0 {
             setStatus(namespace: namespace, name: name, [
@@ -114,7 +125,8 @@ public final class JobRunner: @unchecked Sendable {
         guard let container = pod[path: ["spec", "containers"]]?.arrayValue?.first else { throw SandboxError("the Job has no container") }
         let args = (container["args"]?.arrayValue ?? []).compactMap(\.stringValue)
         let store = sandbox.store
-        var env: [String: String] = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        var env: [String: String] = image?.environment ?? ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        var mounts: [JobImage.Mount] = []
         func secretValue(_ secret: String, _ key: String) -> String? {
             store.get(.secrets, namespace: namespace, name: secret)?[path: ["data", key]]?.stringValue
                 .flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) }
@@ -149,10 +161,17 @@ public final class JobRunner: @unchecked Sendable {
         let directory = sandbox.directory.appendingPathComponent("pods/\(namespace)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if pod[path: ["spec", "automountServiceAccountToken"]]?.boolValue != false {
-            try Data(try sandbox.serviceAccountToken(namespace: namespace, name: account).utf8).write(to: directory.appendingPathComponent("token"))
-            try FileManager.default.copyItem(atPath: sandbox.caCertificatePath, toPath: directory.appendingPathComponent("ca.crt").path)
-            try Data(namespace.utf8).write(to: directory.appendingPathComponent("namespace"))
-            env["APIMTOKEN_SERVICEACCOUNT_DIR"] = directory.path
+            // In an image the directory is mounted alone, so it holds only what Kubernetes puts there.
+            let accountDirectory = image == nil ? directory : directory.appendingPathComponent("serviceaccount")
+            try FileManager.default.createDirectory(at: accountDirectory, withIntermediateDirectories: true)
+            try Data(try sandbox.serviceAccountToken(namespace: namespace, name: account).utf8).write(to: accountDirectory.appendingPathComponent("token"))
+            try FileManager.default.copyItem(atPath: sandbox.caCertificatePath, toPath: accountDirectory.appendingPathComponent("ca.crt").path)
+            try Data(namespace.utf8).write(to: accountDirectory.appendingPathComponent("namespace"))
+            if image != nil {
+                mounts.append(.bind(source: accountDirectory.path, target: InClusterPaths.serviceAccount))
+            } else {
+                env["APIMTOKEN_SERVICEACCOUNT_DIR"] = directory.path
+            }
         }
         let server = URLComponents(string: sandbox.apiServerURL)
         env["KUBERNETES_SERVICE_HOST"] = server?.host ?? "127.0.0.1"
@@ -165,18 +184,84 @@ public final class JobRunner: @unchecked Sendable {
             if let clientID = annotations["azure.workload.identity/client-id"]?.stringValue { env["AZURE_CLIENT_ID"] = clientID }
             env["AZURE_TENANT_ID"] = annotations["azure.workload.identity/tenant-id"]?.stringValue ?? sandbox.azure.tenantID
             let token = try sandbox.serviceAccountToken(namespace: namespace, name: account, audiences: ["api://AzureADTokenExchange"])
-            let file = directory.appendingPathComponent("azure-identity-token")
-            try Data(token.utf8).write(to: file)
-            env["AZURE_FEDERATED_TOKEN_FILE"] = file.path
+            if image != nil {
+                // The webhook's projected volume: /var/run/secrets/azure/tokens/azure-identity-token.
+                let tokens = directory.appendingPathComponent("azure-tokens")
+                try FileManager.default.createDirectory(at: tokens, withIntermediateDirectories: true)
+                try Data(token.utf8).write(to: tokens.appendingPathComponent("azure-identity-token"))
+                mounts.append(.bind(source: tokens.path, target: InClusterPaths.azureTokens))
+                env["AZURE_FEDERATED_TOKEN_FILE"] = InClusterPaths.azureTokens + "/azure-identity-token"
+            } else {
+                let file = directory.appendingPathComponent("azure-identity-token")
+                try Data(token.utf8).write(to: file)
+                env["AZURE_FEDERATED_TOKEN_FILE"] = file.path
+            }
             env["AZURE_AUTHORITY_HOST"] = sandbox.authorityHost
         }
         if labels["aadpodidbinding"] != nil { env["AZURE_POD_IDENTITY_AUTHORITY_HOST"] = sandbox.imdsEndpoint }
         if env["ARM_ENDPOINT"] == nil { env["ARM_ENDPOINT"] = sandbox.armEndpoint }
         if env["AZURE_AUTHORITY_HOST"] == nil { env["AZURE_AUTHORITY_HOST"] = sandbox.authorityHost }
-        env["SSL_CERT_FILE"] = sandbox.caCertificatePath
         env["NO_PROXY"] = "127.0.0.1,localhost"
         let deadline = TimeInterval(job[path: ["spec", "activeDeadlineSeconds"]]?.intValue ?? 600)
-        return ([executable] + args, env, deadline)
+        guard let image else {
+            env["SSL_CERT_FILE"] = sandbox.caCertificatePath
+            return ([executable] + args, env, deadline)
+        }
+        return (try imageLaunch(image, pod: pod, container: container, directory: directory, mounts: mounts), env, deadline)
+    }
+
+    /// The argv that runs the container in `image` (see ``JobImage``), with the pod's user, files and volumes.
+    private func imageLaunch(_ image: JobImage, pod: JSON, container: JSON, directory: URL, mounts podMounts: [JobImage.Mount]) throws -> [String] {
+        var mounts = podMounts
+        // The sandbox CA joins the image's system bundle, as Azure's CAs are in it.
+        let system = image.root.appendingPathComponent(String(JobImage.systemBundlePath.dropFirst()))
+        guard let bundle = FileManager.default.contents(atPath: system.path), !bundle.isEmpty else {
+            throw SandboxError("the job image has no system CA bundle at \(JobImage.systemBundlePath): TLS to Azure would fail in every cluster")
+        }
+        let combined = directory.appendingPathComponent("ca-certificates.crt")
+        try (bundle + Data("\n".utf8) + (try Data(contentsOf: URL(fileURLWithPath: sandbox.caCertificatePath)))).write(to: combined)
+        mounts.append(.bind(source: combined.path, target: JobImage.systemBundlePath))
+
+        // emptyDir volumes as size-limited tmpfs; no other volume type is simulated.
+        let volumes = pod[path: ["spec", "volumes"]]?.arrayValue ?? []
+        for volumeMount in container["volumeMounts"]?.arrayValue ?? [] {
+            guard let name = volumeMount["name"]?.stringValue, let path = volumeMount["mountPath"]?.stringValue,
+                let volume = volumes.first(where: { $0["name"]?.stringValue == name }), let emptyDir = volume["emptyDir"]
+            else { throw SandboxError("volume mount \(volumeMount): only emptyDir volumes are simulated") }
+            let bytes = emptyDir["sizeLimit"]?.stringValue.flatMap(Self.bytes) ?? 64 << 20
+            mounts.append(.tmpfs(target: path, bytes: bytes))
+        }
+
+        // The user: container securityContext, else the pod's, else the image's; runAsNonRoot checked as the kubelet does.
+        let podContext = pod[path: ["spec", "securityContext"]]
+        let containerContext = container["securityContext"]
+        let imageIDs = (image.user ?? "0").split(separator: ":").map { Int($0) }
+        guard imageIDs.allSatisfy({ $0 != nil }) else { throw SandboxError("the image user \(image.user ?? "") is not numeric") }
+        let uid = containerContext?["runAsUser"]?.intValue ?? podContext?["runAsUser"]?.intValue ?? imageIDs.first.flatMap { $0 } ?? 0
+        let gid = containerContext?["runAsGroup"]?.intValue ?? podContext?["runAsGroup"]?.intValue ?? (imageIDs.count > 1 ? imageIDs[1] : nil) ?? 0
+        let nonRoot = containerContext?["runAsNonRoot"]?.boolValue ?? podContext?["runAsNonRoot"]?.boolValue ?? false
+        if nonRoot && uid == 0 { throw SandboxError("container has runAsNonRoot and image will run as root") }
+        // The kubelet gives the projected token to the pod's user (0600) when it runs as one user.
+        for file in ["serviceaccount/token", "azure-tokens/azure-identity-token"] {
+            let path = directory.appendingPathComponent(file).path
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            try FileManager.default.setAttributes([.ownerAccountID: uid, .groupOwnerAccountID: gid, .posixPermissions: 0o600], ofItemAtPath: path)
+        }
+
+        // Kubernetes: command replaces the entrypoint, args the Cmd.
+        let command = container["command"]?.arrayValue?.compactMap(\.stringValue)
+        let args = container["args"]?.arrayValue?.compactMap(\.stringValue)
+        let argv = (command ?? image.entrypoint) + (args ?? (command == nil ? image.cmd : []))
+        return try image.launchArguments(command: argv, uid: uid, gid: gid, mounts: mounts)
+    }
+
+    /// A Kubernetes quantity (`64Mi`, `1G`, `100000`) in bytes.
+    static func bytes(_ quantity: String) -> Int? {
+        let units: [(String, Int)] = [("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30), ("k", 1000), ("M", 1_000_000), ("G", 1_000_000_000)]
+        for (suffix, factor) in units where quantity.hasSuffix(suffix) {
+            return Int(quantity.dropLast(suffix.count)).map { $0 * factor }
+        }
+        return Int(quantity)
     }
 
     /// Runs a process with a time limit, without blocking a thread of the cooperative pool.
@@ -222,10 +307,27 @@ public final class JobRunner: @unchecked Sendable {
     }
 }
 
+// MARK: - InClusterPaths
+
+/// Where Kubernetes and the workload-identity webhook mount a pod's credentials.
+enum InClusterPaths {
+    /// The ServiceAccount's `token`, `ca.crt` and `namespace`.
+    static let serviceAccount = "/var/run/secrets/kubernetes.io/serviceaccount"
+    /// The webhook's projected `azure-identity-token` volume.
+    static let azureTokens = "/var/run/secrets/azure/tokens"
+}
+
 extension Sandbox {
     /// Starts running every new Job's pod with `executable` (see ``JobRunner``); call `stop()` on the result.
     public func startJobRunner(executable: String) -> JobRunner {
         let runner = JobRunner(sandbox: self, executable: executable)
+        runner.start()
+        return runner
+    }
+
+    /// Starts running every new Job's pod in `image` (see ``JobRunner`` and ``JobImage``); call `stop()` on the result.
+    public func startJobRunner(image: JobImage) -> JobRunner {
+        let runner = JobRunner(sandbox: self, executable: image.entrypoint.first ?? "", image: image)
         runner.start()
         return runner
     }

@@ -177,6 +177,15 @@ import Yams
         }
     }
 
+    /// The runtime packages both image builds install, from `image/packages` (comments and blank lines dropped).
+    static var imagePackages: Set<String> {
+        let text = (try? String(contentsOf: ManifestFixtures.repositoryRoot.appendingPathComponent("image/packages"), encoding: .utf8)) ?? ""
+        return Set(text.split(separator: "\n").compactMap { line in
+            let name = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingCharacters(in: .whitespaces) ?? ""
+            return name.isEmpty ? nil : name
+        })
+    }
+
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -198,7 +207,8 @@ import Yams
         #expect(builder.from.hasPrefix("swift:") && builder.from.hasSuffix("-bookworm"))
         #expect(builder.instructions.contains { $0.keyword == "RUN" && $0.arguments.contains("--static-swift-stdlib") && $0.arguments.contains("-c release") })
         #expect(runtime.from == "debian:bookworm-slim", "the runtime's Debian release matches the builder's (libcurl ABI)")
-        #expect(Set(Self.aptPackages(runtime)) == ["libcurl4", "ca-certificates"], "only what the binary loads")
+        #expect(Set(Self.aptPackages(runtime)) == Self.imagePackages, "image/packages, as scripts/image unpacks them: only what the binary loads")
+        #expect(Self.imagePackages.isSuperset(of: ["libcurl4", "ca-certificates", "tzdata", "libc6", "libstdc++6", "libgcc-s1"]))
         #expect(runtime.instructions.contains { $0.keyword == "RUN" && $0.arguments.contains("rm -rf /var/lib/apt/lists") })
         let copy = try #require(runtime.instructions.first { $0.keyword == "COPY" && $0.arguments.contains("--from=\(builder.name ?? "0")") })
         #expect(copy.arguments.hasSuffix(" /usr/local/bin/kubectl-apimtoken"))
