@@ -80,9 +80,10 @@ public struct KubeConfigLoader: Sendable {
 
     /// Reads and decodes one file; `nil` when it does not exist.
     public func loadFile(_ path: String) throws -> KubeConfig? {
-        guard let data = try Self.readBounded(path, limit: limits.maxBytes) else { return nil }
-        let node = try KubeConfigYAML.parse(data, path: path, limits: limits)
+        // A relative entry of KUBECONFIG is relative to the working directory, as for kubectl.
         let absolute = KubeConfigPath.absolute(path, workingDirectory: workingDirectory)
+        guard let data = try Self.readBounded(absolute, limit: limits.maxBytes) else { return nil }
+        let node = try KubeConfigYAML.parse(data, path: path, limits: limits)
         return try KubeConfig(node: node, path: path, directory: KubeConfigPath.directory(of: absolute))
     }
 
