@@ -16,7 +16,7 @@ public struct APIMTokenCommand: AsyncParsableCommand {
             incomplete · 8 a token expires soon · 9 a token is expired, missing, malformed or stale.
             """,
         version: APIMTokenVersion.current,
-        subcommands: [Status.self, Rotate.self, SwitchKey.self, InstallCronJobCommand.self]
+        subcommands: [Status.self, Rotate.self, SwitchKey.self, InstallCronJobCommand.self, ResolveKubeConfig.self]
     )
 
     public init() {}

@@ -55,7 +55,7 @@ public struct KubeConfigLoader: Sendable {
         let isExplicit = explicitPath.map { !$0.isEmpty } ?? false
         if isExplicit, let path = files.first {
             var info = stat()
-            if stat(path, &info) != 0, errno == ENOENT {
+            if stat(KubeConfigPath.absolute(path, workingDirectory: workingDirectory), &info) != 0, errno == ENOENT {
                 throw KubeConfigError("stat \(path): no such file or directory",
                                       remedy: "Pass the path of an existing kubeconfig to --kubeconfig, or leave the flag out to use KUBECONFIG or ~/.kube/config.")
             }
