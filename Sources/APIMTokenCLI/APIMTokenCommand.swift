@@ -17,7 +17,7 @@ public struct APIMTokenCommand: AsyncParsableCommand {
             (SIGINT) · 143 terminated (SIGTERM).
             """,
         version: APIMTokenVersion.current,
-        subcommands: [Status.self, Rotate.self, SwitchKey.self, InstallCronJobCommand.self]
+        subcommands: [Status.self, Rotate.self, SwitchKey.self, InstallCronJobCommand.self, ResolveKubeConfig.self]
     )
 
     public init() {}

@@ -32,7 +32,7 @@ public struct ExecCredential: Sendable, Equatable {
     public static func parse(_ output: Data, expectedAPIVersion: String) throws -> ExecCredential {
         let node: KubeConfigNode
         do {
-            node = try KubeConfigYAML.parse(output, limits: KubeConfigYAML.Limits(maxBytes: 1024 * 1024, maxDepth: 32, maxExpandedNodes: 10_000))
+            node = try KubeConfigYAML.parse(output, limits: KubeConfigYAML.Limits(maxBytes: 1024 * 1024, maxDepth: 32, maxAliasNodes: 10_000))
         } catch let failure as KubeConfigYAML.Failure {
             throw ExecCredentialError("decoding stdout: \(failure.reason)")
         }

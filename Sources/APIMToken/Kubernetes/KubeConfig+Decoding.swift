@@ -40,11 +40,15 @@ extension KubeConfig {
 
         func fail(_ reason: String) -> KubeConfigError { .loading(path, reason) }
 
-        /// A scalar as text; `nil` for absent or null; an error for a collection.
+        /// A scalar as text; `nil` for absent or null; an error for a collection, and for a plain number or boolean
+        /// (`namespace: 123`, `token: yes`), which kubectl refuses too ("cannot unmarshal number into Go struct field
+        /// … of type string"): quote such values.
         func string(_ node: KubeConfigNode?, _ field: String) throws -> String? {
             switch node {
             case nil, .null?: return nil
-            case .scalar(let text, _)?: return text
+            case .scalar(let text, .string)?: return text
+            case .scalar(_, let kind)?:
+                throw fail("field \"\(field)\" must be a string, not a \(kind == .bool ? "boolean" : "number") (quote the value)")
             default: throw fail("field \"\(field)\" must be a string")
             }
         }

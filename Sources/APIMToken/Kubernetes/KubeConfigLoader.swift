@@ -55,7 +55,7 @@ public struct KubeConfigLoader: Sendable {
         let isExplicit = explicitPath.map { !$0.isEmpty } ?? false
         if isExplicit, let path = files.first {
             var info = stat()
-            if stat(path, &info) != 0, errno == ENOENT {
+            if stat(KubeConfigPath.absolute(path, workingDirectory: workingDirectory), &info) != 0, errno == ENOENT {
                 throw KubeConfigError("stat \(path): no such file or directory",
                                       remedy: "Pass the path of an existing kubeconfig to --kubeconfig, or leave the flag out to use KUBECONFIG or ~/.kube/config.")
             }
@@ -80,9 +80,10 @@ public struct KubeConfigLoader: Sendable {
 
     /// Reads and decodes one file; `nil` when it does not exist.
     public func loadFile(_ path: String) throws -> KubeConfig? {
-        guard let data = try Self.readBounded(path, limit: limits.maxBytes) else { return nil }
-        let node = try KubeConfigYAML.parse(data, path: path, limits: limits)
+        // A relative entry of KUBECONFIG is relative to the working directory, as for kubectl.
         let absolute = KubeConfigPath.absolute(path, workingDirectory: workingDirectory)
+        guard let data = try Self.readBounded(absolute, limit: limits.maxBytes) else { return nil }
+        let node = try KubeConfigYAML.parse(data, path: path, limits: limits)
         return try KubeConfig(node: node, path: path, directory: KubeConfigPath.directory(of: absolute))
     }
 

@@ -21,7 +21,7 @@ indirect enum KubeConfigNode: Sendable, Equatable {
     case scalar(String, ScalarKind)
     /// A sequence.
     case sequence([KubeConfigNode])
-    /// A mapping, keys in document order (the first occurrence of a repeated key is kept).
+    /// A mapping, keys in document order (a repeated key keeps its first position and its last value, as in kubectl).
     case mapping([Entry])
 
     /// One key/value pair of a mapping.

@@ -1,13 +1,16 @@
 import CYaml
 import Foundation
-import Yams
 
-/// Parses kubeconfig bytes defensively: a size cap, then a streaming libyaml pass that bounds the
-/// nesting depth and the alias-expanded node count, and only then Yams' composer.
+/// Parses kubeconfig bytes defensively, in time and memory linear in the input: a size cap, then one pass over
+/// libyaml's event stream that builds the node tree without recursion.
 ///
-/// Yams composes recursively, so a 100 000-level document would overflow the stack; the streaming
-/// pass uses libyaml's event parser (iterative) and stops at the first level beyond the limit.
-/// An alias bomb is caught the same way: the pass knows the expanded size of every anchor.
+/// - Nesting is bounded (`maxDepth`), so a 100 000-level document is refused at the first level too deep; libyaml's
+///   own flow-nesting limit (1000) may trip first, and is reported the same way.
+/// - Aliases are expanded by sharing (a `KubeConfigNode` is a value with copy-on-write storage), and the nodes they
+///   add are counted: an alias bomb is refused once aliases would add more than `maxAliasNodes` nodes.
+/// - A repeated mapping key keeps its last value, as kubectl's YAML decoder (sigs.k8s.io/yaml) does; keys are
+///   indexed in a dictionary, so a mapping with a million keys costs a million steps, not a million squared.
+/// - Only the first document is read; kubectl ignores the rest of the stream too.
 enum KubeConfigYAML {
     /// Limits applied to one kubeconfig file.
     struct Limits: Sendable, Equatable {
@@ -15,8 +18,9 @@ enum KubeConfigYAML {
         var maxBytes: Int = 4 * 1024 * 1024
         /// The deepest nesting of collections accepted.
         var maxDepth: Int = 64
-        /// The most nodes the document may have once every alias is expanded.
-        var maxExpandedNodes: Int = 200_000
+        /// The most nodes that aliases may add to the document once expanded (the document's own nodes are bounded
+        /// by `maxBytes`).
+        var maxAliasNodes: Int = 200_000
     }
 
     /// Why a document was refused; the caller names the file.
@@ -39,30 +43,21 @@ enum KubeConfigYAML {
 
     /// Parses `data` into a node tree, throwing `Failure`.
     static func parse(_ data: Data, limits: Limits) throws -> KubeConfigNode {
-        let path = "the file"
         guard data.count <= limits.maxBytes else {
             throw Failure(reason: "the file is \(data.count) bytes, more than the \(limits.maxBytes / 1024 / 1024) MiB a kubeconfig may have",
-                                          remedy: "Check that the file is really a kubeconfig; kubeconfigs are a few kilobytes")
+                          remedy: "Check that the file is really a kubeconfig; kubeconfigs are a few kilobytes")
         }
         guard let text = decodeText(data) else {
             throw Failure(reason: "the file is not UTF-8 text",
-                                          remedy: "Check that the file is really a kubeconfig (YAML text), not a binary file")
+                          remedy: "Check that the file is really a kubeconfig (YAML text), not a binary file")
         }
-        if text.utf8.contains(0) {
+        var bytes = Array(text.utf8)
+        if bytes.contains(0) {
             throw Failure(reason: "yaml: control characters are not allowed",
-                                          remedy: "Check that the file is really a kubeconfig (YAML text), not a binary file")
+                          remedy: "Check that the file is really a kubeconfig (YAML text), not a binary file")
         }
-        try guardStructure(text, path: path, limits: limits)
-        let root: Node?
-        do {
-            let parser = try Parser(yaml: text, resolver: .default, constructor: .default, encoding: .utf8)
-            root = try parser.nextRoot()
-        } catch let error as YamlError {
-            throw Failure(reason: "yaml: \(summary(of: error))")
-        }
-        guard let root else { return .null }
-        var budget = limits.maxExpandedNodes
-        return try convert(root, depth: 0, budget: &budget, path: path, limits: limits)
+        var composer = Composer(limits: limits)
+        return try composer.compose(&bytes)
     }
 
     /// The document's text. Like Go's YAML reader, a byte-order mark selects UTF-16 (Windows PowerShell 5.1 writes
@@ -75,125 +70,296 @@ enum KubeConfigYAML {
         return String(data: data, encoding: .utf8)
     }
 
-    // MARK: - Streaming guard
+    static let nestingRemedy = "Check that the file is really a kubeconfig; kubeconfigs nest fewer than 10 levels"
+}
 
-    /// Walks the first document's libyaml events without building anything, enforcing the limits.
-    private static func guardStructure(_ text: String, path: String, limits: Limits) throws {
-        var bytes = Array(text.utf8)
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { throw Failure(reason: "yaml: out of memory") }
-        defer { yaml_parser_delete(&parser) }
-        try bytes.withUnsafeMutableBufferPointer { buffer in
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
-            // Each open collection: (nodes counted so far, anchor). Sizes saturate just above the budget.
-            var stack: [(count: Int, anchor: String?)] = []
-            var anchorSizes: [String: Int] = [:]
-            var total = 0
-            let cap = limits.maxExpandedNodes + 1
-            func add(_ size: Int, anchor: String?) throws {
-                if let anchor { anchorSizes[anchor] = size }
-                if stack.isEmpty { total = min(cap, total + size) } else { stack[stack.count - 1].count = min(cap, stack[stack.count - 1].count + size) }
-                let running = min(cap, total + stack.reduce(0) { min(cap, $0 + $1.count) })
-                if running > limits.maxExpandedNodes {
-                    throw Failure(reason: "yaml: document expands to more than \(limits.maxExpandedNodes) nodes (alias expansion)",
-                                                  remedy: "Remove the YAML anchors and aliases; kubeconfigs do not need them")
-                }
-            }
-            var event = yaml_event_t()
-            while true {
-                guard yaml_parser_parse(&parser, &event) == 1 else {
-                    let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
-                    if problem.contains("nesting level") {
-                        // libyaml's own flow-nesting limit (1000) can trip first: its scanner runs ahead of the parser.
-                        throw Failure(reason: "yaml: line \(parser.problem_mark.line + 1): nesting deeper than \(limits.maxDepth) levels",
-                                      remedy: "Check that the file is really a kubeconfig; kubeconfigs nest fewer than 10 levels")
-                    }
-                    throw Failure(reason: "yaml: line \(parser.problem_mark.line + 1): \(problem)")
-                }
-                defer { yaml_event_delete(&event) }
-                switch event.type {
-                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-                    let anchorPointer = event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
-                    stack.append((count: 1, anchor: anchorPointer.map { String(cString: $0) }))
-                    if stack.count > limits.maxDepth {
-                        throw Failure(reason: "yaml: line \(event.start_mark.line + 1): nesting deeper than \(limits.maxDepth) levels",
-                                                      remedy: "Check that the file is really a kubeconfig; kubeconfigs nest fewer than 10 levels")
-                    }
-                case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                    let frame = stack.removeLast()
-                    try add(frame.count, anchor: frame.anchor)
-                case YAML_SCALAR_EVENT:
-                    try add(1, anchor: event.data.scalar.anchor.map { String(cString: $0) })
-                case YAML_ALIAS_EVENT:
-                    let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
-                    try add(anchorSizes[name] ?? 1, anchor: nil)
-                case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT:
-                    return
-                default:
-                    break
-                }
-            }
-        }
-    }
+// MARK: - Composer
 
-    // MARK: - Conversion
+extension KubeConfigYAML {
+    /// Builds the first document's node tree from libyaml events with an explicit stack.
+    struct Composer {
+        let limits: Limits
 
-    private static func convert(_ node: Node, depth: Int, budget: inout Int, path: String, limits: Limits) throws -> KubeConfigNode {
-        budget -= 1
-        guard budget >= 0, depth <= limits.maxDepth else {
-            throw Failure(reason: "yaml: document is too large or too deeply nested")
-        }
-        switch node {
-        case .scalar(let scalar):
-            if scalar.style == .plain || scalar.style == .any {
-                switch Tag.Name(rawValue: node.tag.rawValue) {
-                case .null: return .null
-                case .bool: return .scalar(scalar.string, .bool)
-                case .int: return .scalar(scalar.string, .int)
-                case .float: return .scalar(scalar.string, .float)
-                default: return .scalar(scalar.string, .string)
-                }
-            }
-            return .scalar(scalar.string, .string)
-        case .sequence(let sequence):
-            return .sequence(try sequence.map { try convert($0, depth: depth + 1, budget: &budget, path: path, limits: limits) })
-        case .mapping(let mapping):
+        /// A collection still open.
+        private struct Frame {
+            var isMapping: Bool
+            var anchor: String?
+            /// Nodes below and including this one, aliases expanded (saturating at `cap`).
+            var size = 1
+            var items: [KubeConfigNode] = []
             var entries: [KubeConfigNode.Entry] = []
+            /// Position of each key in `entries`, so a repeated key replaces its value in constant time.
+            var index: [String: Int] = [:]
+            /// Entries brought in by `<<` merge keys; explicit keys take precedence, earlier merges over later ones.
             var merged: [KubeConfigNode.Entry] = []
-            for (keyNode, valueNode) in mapping {
-                guard case .scalar(let keyScalar) = keyNode else {
-                    throw Failure(reason: "yaml: line \((keyNode.mark?.line ?? 0)): mapping keys must be scalars")
-                }
-                let value = try convert(valueNode, depth: depth + 1, budget: &budget, path: path, limits: limits)
-                if keyScalar.string == "<<" && keyScalar.style == .plain {
-                    switch value {
-                    case .mapping(let more): merged.append(contentsOf: more)
-                    case .sequence(let maps):
-                        for case .mapping(let more) in maps { merged.append(contentsOf: more) }
-                    default: break
+            /// The key waiting for its value; `nil` when the next node is a key.
+            var pendingKey: String?
+            var pendingIsMerge = false
+        }
+
+        private var stack: [Frame] = []
+        private var anchors: [String: (node: KubeConfigNode, size: Int)] = [:]
+        private var aliasNodes = 0
+
+        init(limits: Limits) { self.limits = limits }
+
+        private var cap: Int { limits.maxAliasNodes + 1 }
+
+        mutating func compose(_ bytes: inout [UInt8]) throws -> KubeConfigNode {
+            var parser = yaml_parser_t()
+            guard yaml_parser_initialize(&parser) == 1 else { throw Failure(reason: "yaml: out of memory") }
+            defer { yaml_parser_delete(&parser) }
+            return try bytes.withUnsafeMutableBufferPointer { buffer in
+                yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+                var event = yaml_event_t()
+                while true {
+                    guard yaml_parser_parse(&parser, &event) == 1 else {
+                        throw Self.syntaxFailure(parser, maxDepth: limits.maxDepth)
                     }
-                    continue
-                }
-                if !entries.contains(where: { $0.key == keyScalar.string }) {
-                    entries.append(.init(key: keyScalar.string, value: value))
+                    defer { yaml_event_delete(&event) }
+                    let line = Int(event.start_mark.line) + 1
+                    switch event.type {
+                    case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                        let isMapping = event.type == YAML_MAPPING_START_EVENT
+                        let anchor = isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor
+                        stack.append(Frame(isMapping: isMapping, anchor: anchor.map { String(cString: $0) }))
+                        if stack.count > limits.maxDepth {
+                            throw Failure(reason: "yaml: line \(line): nesting deeper than \(limits.maxDepth) levels", remedy: KubeConfigYAML.nestingRemedy)
+                        }
+                    case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                        let frame = stack.removeLast()
+                        let node: KubeConfigNode
+                        if frame.isMapping {
+                            var entries = frame.entries
+                            var index = frame.index
+                            for entry in frame.merged where index[entry.key] == nil {
+                                index[entry.key] = entries.count
+                                entries.append(entry)
+                            }
+                            node = .mapping(entries)
+                        } else {
+                            node = .sequence(frame.items)
+                        }
+                        if let anchor = frame.anchor { anchors[anchor] = (node, frame.size) }
+                        if let root = try deliver(node, size: frame.size, key: nil, line: line) { return root }
+                    case YAML_SCALAR_EVENT:
+                        let scalar = event.data.scalar
+                        let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: Int(scalar.length)), as: UTF8.self)
+                        let tag = scalar.tag.map { String(cString: $0) }
+                        let isPlain = scalar.style == YAML_PLAIN_SCALAR_STYLE || scalar.style == YAML_ANY_SCALAR_STYLE
+                        let node = Self.resolve(text, tag: tag, isPlain: isPlain)
+                        if let anchor = scalar.anchor { anchors[String(cString: anchor)] = (node, 1) }
+                        let isMergeKey = isPlain && tag == nil && text == "<<"
+                        if let root = try deliver(node, size: 1, key: (text, isMergeKey), line: line) { return root }
+                    case YAML_ALIAS_EVENT:
+                        let name = event.data.alias.anchor.map { String(cString: $0) } ?? ""
+                        guard let (node, size) = anchors[name] else {
+                            throw Failure(reason: "yaml: line \(line): unknown anchor '\(Self.clip(name))' referenced")
+                        }
+                        aliasNodes = min(cap, aliasNodes + size)
+                        if aliasNodes > limits.maxAliasNodes {
+                            throw Failure(reason: "yaml: line \(line): aliases expand the document by more than \(limits.maxAliasNodes) nodes (an alias bomb)",
+                                          remedy: "Remove the YAML anchors and aliases; kubeconfigs do not need them")
+                        }
+                        if let root = try deliver(node, size: size, key: (node.text ?? "", false), line: line) { return root }
+                    case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT:
+                        return .null
+                    default:
+                        break
+                    }
                 }
             }
-            for entry in merged where !entries.contains(where: { $0.key == entry.key }) { entries.append(entry) }
-            return .mapping(entries)
-        case .alias:
-            throw Failure(reason: "yaml: unresolved alias")
+        }
+
+        /// Adds a finished node to the open collection; returns it when it is the document's root.
+        private mutating func deliver(_ node: KubeConfigNode, size: Int, key: (text: String, isMerge: Bool)?, line: Int) throws -> KubeConfigNode? {
+            guard !stack.isEmpty else { return node }
+            let top = stack.count - 1
+            stack[top].size = min(cap, stack[top].size + size)
+            guard stack[top].isMapping else {
+                stack[top].items.append(node)
+                return nil
+            }
+            guard let pendingKey = stack[top].pendingKey else {
+                guard let key else { throw Failure(reason: "yaml: line \(line): mapping keys must be scalars") }
+                stack[top].pendingKey = key.text
+                stack[top].pendingIsMerge = key.isMerge
+                return nil
+            }
+            stack[top].pendingKey = nil
+            if stack[top].pendingIsMerge {
+                switch node {
+                case .mapping(let more): stack[top].merged.append(contentsOf: more)
+                case .sequence(let maps):
+                    for case .mapping(let more) in maps { stack[top].merged.append(contentsOf: more) }
+                default: break
+                }
+                return nil
+            }
+            if let position = stack[top].index[pendingKey] {
+                stack[top].entries[position].value = node
+            } else {
+                stack[top].index[pendingKey] = stack[top].entries.count
+                stack[top].entries.append(.init(key: pendingKey, value: node))
+            }
+            return nil
+        }
+
+        /// libyaml's problem and line, without echoing the document (which may hold secrets).
+        private static func syntaxFailure(_ parser: yaml_parser_t, maxDepth: Int) -> Failure {
+            let problem = parser.problem.map { String(cString: $0) } ?? "syntax error"
+            let line = parser.problem_mark.line + 1
+            if problem.contains("nesting level") {
+                return Failure(reason: "yaml: line \(line): nesting deeper than \(maxDepth) levels", remedy: KubeConfigYAML.nestingRemedy)
+            }
+            if parser.error == YAML_MEMORY_ERROR { return Failure(reason: "yaml: out of memory") }
+            return Failure(reason: "yaml: line \(line): \(problem)")
+        }
+
+        private static func clip(_ text: String) -> String {
+            text.count <= 64 ? text : String(text.prefix(64)) + "…"
+        }
+
+        // MARK: - Scalars
+
+        /// A scalar's value under Yams' default resolver (YAML 1.1 booleans, core-schema numbers and null).
+        static func resolve(_ text: String, tag: String?, isPlain: Bool) -> KubeConfigNode {
+            if let tag, tag != "!" {
+                switch tag {
+                case "tag:yaml.org,2002:null": return .null
+                case "tag:yaml.org,2002:bool": return .scalar(text, .bool)
+                case "tag:yaml.org,2002:int": return .scalar(text, .int)
+                case "tag:yaml.org,2002:float": return .scalar(text, .float)
+                default: return .scalar(text, .string)
+                }
+            }
+            guard isPlain, tag == nil else { return .scalar(text, .string) }
+            return ScalarResolver.resolve(text)
         }
     }
+}
 
-    /// libyaml's problem text and line, without echoing the document (which may hold secrets).
-    private static func summary(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return "line \(mark.line): \(problem)"
-        case .reader(let problem, _, _, _):
-            return problem
+// MARK: - ScalarResolver
+
+/// The rules of Yams' `Resolver.default` for plain scalars, as linear scans instead of regular expressions.
+enum ScalarResolver {
+    static let booleans: Set<String> = ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+                                        "on", "On", "ON", "off", "Off", "OFF"]
+    static let nulls: Set<String> = ["", "~", "null", "Null", "NULL"]
+
+    static func resolve(_ text: String) -> KubeConfigNode {
+        // Most scalars are names and URLs: only these first characters can start a boolean, a number or a null.
+        guard let first = text.utf8.first else { return .null }
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "~"),
+             UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+             UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
+            break
         default:
-            return "the document could not be parsed"
+            return .scalar(text, .string)
         }
+        if booleans.contains(text) { return .scalar(text, .bool) }
+        // Numbers are short; a long scalar is text (and is not scanned).
+        if text.utf8.count <= 256 {
+            let bytes = Array(text.utf8)
+            if isInt(bytes) { return .scalar(text, .int) }
+            if isFloat(bytes) { return .scalar(text, .float) }
+        }
+        if nulls.contains(text) { return .null }
+        return .scalar(text, .string)
+    }
+
+    /// A tiny cursor over ASCII bytes.
+    private struct Cursor {
+        let bytes: [UInt8]
+        var at = 0
+        var atEnd: Bool { at == bytes.count }
+        mutating func take(_ allowed: (UInt8) -> Bool) -> Bool {
+            guard at < bytes.count, allowed(bytes[at]) else { return false }
+            at += 1
+            return true
+        }
+        mutating func take(_ byte: Character) -> Bool { take { $0 == byte.asciiValue! } }
+        /// Takes one or more bytes.
+        mutating func many(_ allowed: (UInt8) -> Bool) -> Bool {
+            guard take(allowed) else { return false }
+            while take(allowed) {}
+            return true
+        }
+        mutating func sign() { _ = take { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") } }
+    }
+
+    private static func digit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
+    private static func digitOrUnderscore(_ byte: UInt8) -> Bool { digit(byte) || byte == 95 }
+
+    /// `:[0-5]?[0-9]` repeated at least once (sexagesimal).
+    private static func sexagesimal(_ cursor: inout Cursor) -> Bool {
+        var count = 0
+        while cursor.take(":") {
+            let first = cursor.at
+            guard cursor.take(digit) else { return false }
+            if cursor.bytes[first] <= 53 { _ = cursor.take(digit) }
+            count += 1
+        }
+        return count > 0
+    }
+
+    /// `[1-9][0-9_]*`.
+    private static func decimal(_ cursor: inout Cursor) -> Bool {
+        guard cursor.take({ $0 >= 49 && $0 <= 57 }) else { return false }
+        while cursor.take(digitOrUnderscore) {}
+        return true
+    }
+
+    /// The rest of the input is one of `words`.
+    private static func rest(_ cursor: inout Cursor, isOneOf words: [String]) -> Bool {
+        guard words.contains(String(decoding: cursor.bytes[cursor.at...], as: UTF8.self)) else { return false }
+        cursor.at = cursor.bytes.count
+        return true
+    }
+
+    /// An optional exponent, `[eE][-+]?[0-9]+` (the sign required when `signRequired`).
+    private static func exponent(_ cursor: inout Cursor, signRequired: Bool) -> Bool {
+        guard cursor.take({ $0 == 101 || $0 == 69 }) else { return true }
+        let hadSign = cursor.take { $0 == 43 || $0 == 45 }
+        return (!signRequired || hadSign) && cursor.many(digit)
+    }
+
+    private static func matches(_ bytes: [UInt8], signed: Bool, _ body: (inout Cursor) -> Bool) -> Bool {
+        var cursor = Cursor(bytes: bytes)
+        if signed { cursor.sign() }
+        return body(&cursor) && cursor.atEnd
+    }
+
+    static func isInt(_ bytes: [UInt8]) -> Bool {
+        matches(bytes, signed: true) { $0.take("0") && $0.take("b") && $0.many { $0 == 48 || $0 == 49 || $0 == 95 } }
+            || matches(bytes, signed: true) { c in
+                guard c.take("0") else { return false }
+                _ = c.take("o")
+                return c.many { ($0 >= 48 && $0 <= 55) || $0 == 95 }
+            }
+            || matches(bytes, signed: true) { $0.take("0") }
+            || matches(bytes, signed: true) { decimal(&$0) }
+            || matches(bytes, signed: true) { $0.take("0") && $0.take("x") && $0.many { digit($0) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) || $0 == 95 } }
+            || matches(bytes, signed: true) { decimal(&$0) && sexagesimal(&$0) }
+    }
+
+    static func isFloat(_ bytes: [UInt8]) -> Bool {
+        matches(bytes, signed: true) { c in
+            guard c.take(digit) else { return false }
+            while c.take(digitOrUnderscore) {}
+            if c.take(".") { while c.take(digitOrUnderscore) {} }
+            return exponent(&c, signRequired: false)
+        }
+            || matches(bytes, signed: false) { $0.take(".") && $0.many(digitOrUnderscore) && exponent(&$0, signRequired: true) }
+            || matches(bytes, signed: true) { c in
+                guard c.take(digit) else { return false }
+                while c.take(digitOrUnderscore) {}
+                guard sexagesimal(&c), c.take(".") else { return false }
+                while c.take(digitOrUnderscore) {}
+                return true
+            }
+            || matches(bytes, signed: true) { $0.take(".") && rest(&$0, isOneOf: ["inf", "Inf", "INF"]) }
+            || matches(bytes, signed: false) { $0.take(".") && rest(&$0, isOneOf: ["nan", "NaN", "NAN"]) }
     }
 }

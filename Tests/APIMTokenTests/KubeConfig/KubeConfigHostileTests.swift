@@ -19,7 +19,7 @@ import Glibc
         /// The part of the message that says what was wrong.
         var expectedReason: String {
             switch self {
-            case .aliasBomb: return "document expands to more than 200000 nodes (alias expansion)"
+            case .aliasBomb: return "aliases expand the document by more than 200000 nodes (an alias bomb)"
             case .flowNesting100k, .blockNesting100k, .indentNesting: return "nesting deeper than 64 levels"
             case .fiftyMegabytes: return "the file is 52428800 bytes, more than the 4 MiB a kubeconfig may have"
             case .binaryGarbage: return "the file is not UTF-8 text"

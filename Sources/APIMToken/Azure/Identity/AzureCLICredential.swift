@@ -120,6 +120,11 @@ public struct AzureCLICredential: TokenCredential, CustomStringConvertible, Cust
 
     /// Parses `2026-11-23 10:15:30.123456` (or without fractional seconds) in `timeZone`.
     static func parseLocalTime(_ text: String, timeZone: TimeZone) -> Date? {
+        // Only digits and the separators reach DateFormatter: on Linux it traps on some non-ASCII text (a combining
+        // mark in the time made it fail "Incorrect range CFRange" and kill the process; found by fuzzing).
+        guard !text.isEmpty, text.utf8.count <= 64,
+              text.utf8.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: " ") })
+        else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = timeZone

@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+@testable import APIMToken
+
+/// Every input a fuzz target crashed on (Tests/Fuzz/regressions/TARGET-crash-…), replayed through the same parser.
+/// A crash would end the test process, so reaching the expectations is the test; each also checks the answer.
+@Suite struct FuzzRegressionTests {
+    static let regressions: String = {
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        return here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/regressions").path
+    }()
+
+    static func inputs(_ target: String) throws -> [Data] {
+        try FileManager.default.contentsOfDirectory(atPath: regressions).sorted()
+            .filter { $0.hasPrefix(target + "-") }
+            .map { try Data(contentsOf: URL(fileURLWithPath: "\(regressions)/\($0)")) }
+    }
+
+    struct NoProcessRunner: ProcessRunner {
+        func run(_ request: ProcessRequest) async throws -> ProcessResult { throw CancellationError() }
+    }
+
+    /// `az` output whose old-style `expiresOn` held a combining mark: Foundation's DateFormatter trapped on it.
+    @Test func azureCLIOutputWithNonASCIIExpiryIsRefusedNotACrash() throws {
+        let inputs = try Self.inputs("azure-cli")
+        #expect(!inputs.isEmpty)
+        let credential = AzureCLICredential(
+            options: .init(timeZone: TimeZone(identifier: "America/New_York")!), runner: NoProcessRunner(), environment: Environment())
+        for input in inputs {
+            #expect(throws: AuthenticationFailedError.self) { _ = try credential.parse(input) }
+        }
+        #expect(AzureCLICredential.parseLocalTime("2026-12-03 11:00:0\u{61A}0", timeZone: .gmt) == nil)
+        #expect(AzureCLICredential.parseLocalTime("2026-12-03 11:00:00.5", timeZone: .gmt) == Date(timeIntervalSince1970: 1_796_295_600.5))
+    }
+}
