@@ -75,14 +75,24 @@ public struct KubernetesClient: Sendable {
     ) async throws -> [Object] {
         var items: [Object] = []
         var token: String?
+        var seen = Set<String>()
         repeat {
             let page = try await listPage(
                 type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector, continue: token)
             items += page.items
             token = page.metadata.continue.flatMap { $0.isEmpty ? nil : $0 }
+            // A server that hands back a token it gave before, or pages without end, would keep this loop going.
+            if let next = token, !seen.insert(next).inserted || seen.count > Self.maximumPages {
+                throw KubernetesAPIError(
+                    statusCode: 500, verb: "list", resource: Object.resourceType.plural, name: nil, namespace: namespace,
+                    status: MetaStatus(message: "the server's continue tokens did not end after \(seen.count) pages"), server: server.absoluteString)
+            }
         } while token != nil
         return items
     }
+
+    /// The most pages one LIST follows (at the default page size, millions of objects).
+    static let maximumPages = 10_000
 
     /// One page of a LIST.
     public func listPage<Object: KubernetesObject>(

@@ -190,3 +190,32 @@ import Testing
         }
     }
 }
+
+/// LIST paging against a server that misbehaves.
+@Suite struct KubernetesListPagingTests {
+    let server = URL(string: "https://127.0.0.1:6443")!
+
+    @Test func aServerWhoseContinueTokensNeverEndIsAnErrorNotALoop() async throws {
+        // The same token again (a broken server) ends at once.
+        let repeating = FakeTransport { _, _ in .json(200, ["metadata": ["continue": "again"], "items": [KubernetesClientTests.secretJSON]]) }
+        let error = await #expect(throws: KubernetesAPIError.self) {
+            try await KubernetesClient(server: server, transport: repeating).list(Secret.self, namespace: "apim")
+        }
+        #expect(error?.description.contains("continue tokens did not end") == true)
+        #expect(repeating.requests.count == 2)
+        // Ever new tokens end at the page limit.
+        let counter = LockedCounter()
+        let endless = FakeTransport { _, _ in .json(200, ["metadata": ["continue": "t\(counter.next())"], "items": []]) }
+        await #expect(throws: KubernetesAPIError.self) {
+            try await KubernetesClient(server: server, transport: endless).list(Secret.self, namespace: "apim")
+        }
+        #expect(endless.requests.count == KubernetesClient.maximumPages + 1)
+    }
+}
+
+/// A counter that closures on several threads can share.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.withLock { value += 1; return value } }
+}
