@@ -4,16 +4,6 @@ import Foundation
 
 /// One gateway's line in the summary of `rotate GATEWAY… | -A`.
 public struct FleetRotateEntry: Sendable, Encodable {
-    /// How the gateway's run ended.
-    public enum Result: String, Sendable, Encodable {
-        case rotated
-        case notNeeded = "not-needed"
-        case restartedOnly = "restarted-only"
-        case refused
-        case failed
-        case planned
-    }
-
     /// The namespace.
     public var namespace: String
     /// The gateway.
@@ -21,7 +11,7 @@ public struct FleetRotateEntry: Sendable, Encodable {
     /// The Secret and key.
     public var secret: GatewayStatus.SecretKey
     /// How it ended.
-    public var result: Result
+    public var result: RotateResult.Outcome
     /// What the run reported (nil when it failed before deciding).
     public var rotation: RotateResult?
     /// The exit code of this gateway's run.
@@ -148,12 +138,7 @@ public struct FleetRotateOperation: Sendable {
         do {
             let result = try await makeOperation(prefix).run(pinned, located: gateway)
             entry.rotation = result
-            switch result.outcome {
-            case .rotated: entry.result = .rotated
-            case .notNeeded: entry.result = .notNeeded
-            case .restartedOnly: entry.result = .restartedOnly
-            case .planned: entry.result = .planned
-            }
+            entry.result = result.outcome
         } catch let error as any APIMTokenError {
             entry.exitStatus = error.exitStatus
             entry.result = error.exitStatus == .usage ? .refused : .failed

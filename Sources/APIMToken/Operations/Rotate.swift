@@ -89,6 +89,10 @@ public struct RotateResult: Sendable, Encodable {
         case restartedOnly = "restarted-only"
         /// `--dry-run`: the plan only.
         case planned
+        /// A fleet run's gateway whose Secret or workload may not be changed (exit 2 for it).
+        case refused
+        /// A fleet run's gateway whose run failed (its error says how).
+        case failed
     }
 
     /// How the rollout ended.

@@ -50,25 +50,12 @@ import Glibc
                 #expect(FileManager.default.createFile(atPath: path, contents: nil))
                 #expect(truncate(path, 50 * 1024 * 1024) == 0)
             case .binaryGarbage:
-                var generator = SplitMix(seed: 42)
+                var generator = SplitMix64(seed: 42)
                 let bytes = (0..<65_536).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
             case .controlCharacters:
                 try Data([0x61, 0x3A, 0x20, 0x01, 0x02, 0x07, 0x0A] + Array("garbage\u{7F}\u{1B}".utf8)).write(to: URL(fileURLWithPath: path))
             }
-        }
-    }
-
-    /// A small deterministic random generator.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 
