@@ -78,4 +78,26 @@ import Testing
         #expect(run.stderr.contains("take every one with -A"), "\(run)")
         #expect(E2E.generateTokenCalls(sandbox) == 0)
     }
+
+    @Test func aSignalDuringAFleetRunSaysWhatEachGatewayDidAndTheReRunFinishes() async throws {
+        let sandbox = try await Self.sandbox()
+        defer { Task { await sandbox.shutdown() } }
+        // The second generateToken is held: one gateway is written and restarting, another waits on Azure.
+        sandbox.inject(Fault(server: .arm, method: "POST", pathPattern: "*/generateToken", count: 1, action: .hold, skip: 1))
+        let arguments = ["rotate", "-A", "gw-0000", "gw-0001", "--parallel", "2"]
+        let running = try E2E.start(sandbox, arguments)
+        let held = await sandbox.wait(timeout: 30) { sandbox.requestLog.contains { ($0.fault ?? "").hasPrefix("hold") } }
+        #expect(held)
+        running.signal(SIGTERM)
+        let run = await running.wait()
+        #expect(run.status == 143, "\(run)")
+        #expect(run.stderr.contains("error: interrupted by SIGTERM: \n  gw-000/gw-0000: ") || run.stderr.contains("error: interrupted by SIGTERM: \n  gw-001/gw-0001: "), "\(run)")
+        #expect(run.stderr.contains("gw-000/gw-0000: done: ") && run.stderr.contains("gw-001/gw-0001: done: "), "\(run)")
+        sandbox.clearFaults()
+        let rerun = await E2E.plugin(sandbox, arguments + ["-o", "json"], timeout: 300)
+        #expect(rerun.status == 0, "\(rerun)")
+        let results = (rerun.json["results"] as? [[String: Any]] ?? []).compactMap { $0["result"] as? String }
+        #expect(results.count == 2 && results.allSatisfy { $0 == "rotated" || $0 == "restarted-only" }, "\(rerun)")
+        #expect(E2E.generateTokenCalls(sandbox) <= 4)
+    }
 }
