@@ -26,9 +26,11 @@ struct Scenarios {
         put(.serviceAccounts, ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "default", "namespace": .string(name)]])
     }
 
-    private func secret(_ ns: String, _ name: String, _ data: [String: String], labels: [String: JSON] = [:]) {
+    private func secret(_ ns: String, _ name: String, _ data: [String: String], labels: [String: JSON] = [:], annotations: [String: JSON] = [:]) {
+        var metadata: JSON = ["name": .string(name), "namespace": .string(ns), "labels": .object(labels)]
+        if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
         put(.secrets, ["apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                       "metadata": ["name": .string(name), "namespace": .string(ns), "labels": .object(labels)],
+                       "metadata": metadata,
                        "data": .object(data.mapValues { .string(Data($0.utf8).base64EncodedString()) })])
     }
 
@@ -77,7 +79,9 @@ struct Scenarios {
         labels["app.kubernetes.io/managed-by"] = "Helm"
         labels["helm.sh/chart"] = "azure-api-management-gateway-1.10.0"
         labels["app.kubernetes.io/version"] = "2.7.0"
-        secret(ns, fullname, ["gateway-key": "GatewayKey \(token)"], labels: labels)
+        // Helm 3 annotates every object of a release with its name and namespace.
+        secret(ns, fullname, ["gateway-key": "GatewayKey \(token)"], labels: labels,
+               annotations: ["meta.helm.sh/release-name": .string(release), "meta.helm.sh/release-namespace": .string(ns)])
         configMap(ns, "\(fullname)-configuration", ["config.service.endpoint": "\(demo.serviceName).configuration.azure-api.net", "runtime.deployment.artifact.source": "helm"], labels: labels)
         put(.statefulSets, [
             "apiVersion": "apps/v1", "kind": "StatefulSet",

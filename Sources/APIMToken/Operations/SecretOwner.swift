@@ -27,7 +27,7 @@ public enum SecretOwner: Sendable, Equatable {
             return .secretsStoreCSI(providerClass: provider)
         }
         if metadata.labels?[Annotations.managedByLabel] == "Helm" {
-            return .helm(release: metadata.annotation("meta.helm.sh/release-name"))
+            return .helm(release: metadata.annotation("meta.helm.sh/release-name") ?? metadata.labels?["app.kubernetes.io/instance"])
         }
         return nil
     }
