@@ -72,12 +72,21 @@ import Glibc
             // Request k is handled (a write is committed), then held unanswered until the kill.
             sandbox.inject(Fault(pathPattern: "*", count: 1, action: .hold, skip: k - 1, afterApplying: true))
             let running = try E2E.start(sandbox, arguments)
-            let held = await sandbox.wait(timeout: 30) { sandbox.requestLog.contains { ($0.fault ?? "").hasPrefix("hold") } }
+            let isHeld: @Sendable () -> Bool = { sandbox.requestLog.contains { ($0.fault ?? "").hasPrefix("hold") } }
+            _ = await sandbox.wait(timeout: 60) { isHeld() || !running.isRunning }
             let entry = sandbox.requestLog.first { ($0.fault ?? "").hasPrefix("hold") }
-            #expect(held, "k=\(k): no request was held")
-            running.signal(SIGKILL)
-            let killed = await running.wait()
-            #expect(killed.status == 128 + SIGKILL || killed.status == SIGKILL, "k=\(k): \(killed)")
+            if isHeld() {
+                running.signal(SIGKILL)
+                let killed = await running.wait()
+                #expect(killed.status == 128 + SIGKILL, "k=\(k): \(killed)")
+            } else {
+                // The rollout wait polls as often as the rollout takes, so a run can make fewer requests than the
+                // reference run did: then there is no k-th request to kill at, and the run must simply have finished.
+                let finished = await running.wait()
+                let made = sandbox.requestLog.count
+                #expect(finished.status == 0 && made < k, "k=\(k): nothing held after \(made) requests: \(finished)")
+                #expect(sandbox.requestLog.contains { $0.method == "GET" && $0.path.hasSuffix("/deployments/demo") }, "only wait polls may vary")
+            }
             sandbox.clearFaults()
 
             let rerun = await E2E.plugin(sandbox, arguments)

@@ -129,6 +129,9 @@ final class RunningPlugin: @unchecked Sendable {
         try process.run()
     }
 
+    /// Whether the process has not exited yet.
+    var isRunning: Bool { process.isRunning }
+
     /// Sends a signal to the process.
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
