@@ -3,8 +3,8 @@
 scenario: token lifetimes 1..29 days, so 49 of them expire within 7 days), with 4 and 8 in parallel. Prints wall time,
 HTTP requests by server, and peak RSS; asserts nothing. Release builds (built on first use).
 
-The sandbox's own share is shown too: the sum of its per-request latency is not measured here, so the request count
-is what to compare across changes."""
+The sandbox's own time per request is not separated out here; the request count, which does not depend on the
+machine's load, is the figure to compare across changes."""
 import collections, os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sandbox import Sandbox, build, timed_rss
