@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decides where Azure credentials may travel: bearer tokens and client secrets go only over HTTPS,
 /// except to a loopback address (the sandbox, a local proxy). IMDS is plain HTTP by design and is
@@ -40,7 +40,7 @@ public enum AzureEndpointPolicy {
     /// Parses an endpoint given by a flag or variable (`--arm-endpoint`, `AZURE_AUTHORITY_HOST`), adding
     /// `https://` when no scheme is given and dropping a trailing slash.
     public static func parseEndpoint(_ text: String, name: String) throws -> URL {
-        var text = text.trimmingCharacters(in: .whitespaces)
+        var text = text.trimmingWhitespace()
         if !text.contains("://") { text = "https://" + text }
         while text.hasSuffix("/") { text.removeLast() }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",

@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+import FoundationEssentials
 
 // MARK: - CurlEasyHandle
 
@@ -88,7 +88,7 @@ enum CurlGlobal {
 final class CurlHandlePool: @unchecked Sendable {
     // Guarded by `lock`.
     private var idle: [CurlEasyHandle] = []
-    private let lock = NSLock()
+    private let lock = Lock()
     private let capacity: Int
 
     /// Creates a pool that keeps at most `capacity` idle handles.

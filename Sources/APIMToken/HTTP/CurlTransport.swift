@@ -1,5 +1,6 @@
 import CCurl
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 // MARK: - CurlTransport
 
@@ -50,11 +51,16 @@ public final class CurlTransport: HTTPTransport {
     /// The queue that runs blocking transfers, off the cooperative thread pool.
     private static let queue = DispatchQueue(label: "apimtoken.curl", qos: .userInitiated, attributes: .concurrent)
 
+    /// Writes `warning: <text>` on standard error.
+    public static func warnOnStandardError(_ text: String) {
+        StandardStream.error.write("warning: " + text + "\n")
+    }
+
     /// Creates a transport. Refuses `insecureSkipVerify` combined with a CA, as client-go does, and
     /// warns on `warn` (standard error by default) whenever server verification is off.
     public init(
         _ configuration: Configuration = Configuration(),
-        warn: (String) -> Void = { FileHandle.standardError.write(Data(("warning: " + $0 + "\n").utf8)) }
+        warn: (String) -> Void = CurlTransport.warnOnStandardError
     ) throws {
         if configuration.tls.insecureSkipVerify && configuration.tls.certificateAuthority != nil {
             throw ConfigurationError(
@@ -283,7 +289,7 @@ public final class CurlTransport: HTTPTransport {
 
     /// Whether `host` is a loopback name or address (127.0.0.0/8, ::1, localhost).
     public static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        let bare = host.trimming(while: { $0 == "[" || $0 == "]" }).lowercased()
         if bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1" { return true }
         let parts = bare.split(separator: ".")
         return parts.count == 4 && parts.first == "127" && parts.allSatisfy { UInt8($0) != nil }
@@ -356,7 +362,7 @@ final class CurlTransferContext: @unchecked Sendable {
     private(set) var headers = HTTPHeaders()
     private(set) var exceededLimit = false
     private var cancelled = false
-    private let lock = NSLock()
+    private let lock = Lock()
     private let limit: Int
 
     init(limit: Int) { self.limit = limit }
@@ -375,7 +381,7 @@ final class CurlTransferContext: @unchecked Sendable {
     }
 
     func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        guard let line = String(bytes: bytes, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+        guard let line = String(bytes: bytes, encoding: .utf8)?.trimmingWhitespaceAndNewlines(),
             !line.isEmpty
         else { return }
         if line.hasPrefix("HTTP/") {
@@ -384,8 +390,8 @@ final class CurlTransferContext: @unchecked Sendable {
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-        let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        let name = String(line[..<colon]).trimmingWhitespace()
+        let value = String(line[line.index(after: colon)...]).trimmingWhitespace()
         headers.add(name, value)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -156,26 +156,25 @@ public actor ExecCredentialProvider {
 
     /// The `KUBERNETES_EXEC_INFO` document (an `ExecCredential` with only `spec`).
     func execInfo(interactive: Bool) throws -> String {
-        var spec: [String: Any] = ["interactive": interactive]
+        var spec: [String: JSONValue] = ["interactive": .bool(interactive)]
         if config.provideClusterInfo, let cluster {
-            var info: [String: Any] = ["server": cluster.server.absoluteString]
-            if let name = cluster.tls.serverName { info["tls-server-name"] = name }
+            var info: [String: JSONValue] = ["server": .string(cluster.server.absoluteString)]
+            if let name = cluster.tls.serverName { info["tls-server-name"] = .string(name) }
             if cluster.tls.insecureSkipVerify { info["insecure-skip-tls-verify"] = true }
             switch cluster.tls.certificateAuthority {
-            case .data(let data)?: info["certificate-authority-data"] = data.base64EncodedString()
+            case .data(let data)?: info["certificate-authority-data"] = .string(data.base64EncodedString())
             case .file(let path)?:
-                if let data = FileManager.default.contents(atPath: path) { info["certificate-authority-data"] = data.base64EncodedString() }
+                if let data = FileManager.default.contents(atPath: path) { info["certificate-authority-data"] = .string(data.base64EncodedString()) }
             case nil: break
             }
-            if case .url(let proxy) = cluster.proxy { info["proxy-url"] = proxy }
-            if let json = config.clusterConfig, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) {
+            if case .url(let proxy) = cluster.proxy { info["proxy-url"] = .string(proxy) }
+            if let json = config.clusterConfig, let object = JSONValue.parse(Data(json.utf8)) {
                 info["config"] = object
             }
-            spec["cluster"] = info
+            spec["cluster"] = .object(info)
         }
-        let document: [String: Any] = ["apiVersion": config.apiVersion, "kind": "ExecCredential", "spec": spec]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        let document: JSONValue = ["apiVersion": .string(config.apiVersion), "kind": "ExecCredential", "spec": .object(spec)]
+        return String(decoding: document.encoded, as: UTF8.self)
     }
 
     private static func run(_ request: ProcessRequest, runner: any ProcessRunner, config: ExecConfig, timeout: Duration) async throws -> ExecCredential {
@@ -205,7 +204,7 @@ public actor ExecCredentialProvider {
     /// `60s`, `0.5s`.
     static func format(_ duration: Duration) -> String {
         let seconds = duration.seconds
-        return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\((seconds * 10).rounded() / 10)s"
     }
 
     /// client-go `cleanANSIEscapeCodes`: control characters other than whitespace are shown as `U+001B`.
@@ -213,7 +212,7 @@ public actor ExecCredentialProvider {
         var out = ""
         for scalar in text.unicodeScalars {
             if scalar.properties.generalCategory == .control && !(0x09...0x0D).contains(scalar.value) {
-                out += String(format: "U+%04X", scalar.value)
+                out += "U+" + scalar.value.hex(width: 4, uppercase: true)
             } else {
                 out.unicodeScalars.append(scalar)
             }

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Authenticates requests to the API server as the resolved kubeconfig user (or the pod's service account).
 ///
@@ -92,7 +97,7 @@ public struct KubeAuthMiddleware: HTTPMiddleware {
             throw KubeConfigError("failed to read token file \"\(path)\": \(error.description)",
                                   remedy: "Check tokenFile in the kubeconfig (or the service-account token mount in a pod).")
         }
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = String(decoding: data, as: UTF8.self).trimmingWhitespaceAndNewlines()
         guard !token.isEmpty else {
             throw KubeConfigError("read empty token from file \"\(path)\"", remedy: "Write the token into \(path).")
         }

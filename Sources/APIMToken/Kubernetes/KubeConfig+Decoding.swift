@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension KubeConfig {
     /// The key of the cluster extension that client-go passes to exec plugins as `spec.cluster.config`.
@@ -121,9 +121,8 @@ extension KubeConfig {
             cluster.disableCompression = try bool(node["disable-compression"], "disable-compression")
             if case .sequence(let extensions)? = node["extensions"] {
                 for case let ext in extensions where ext["name"]?.text == KubeConfig.execExtensionKey {
-                    if let value = ext["extension"], value != .null,
-                       let json = try? JSONSerialization.data(withJSONObject: value.jsonObject, options: [.sortedKeys, .fragmentsAllowed]) {
-                        cluster.execExtensionJSON = String(decoding: json, as: UTF8.self)
+                    if let value = ext["extension"], value != .null {
+                        cluster.execExtensionJSON = String(decoding: value.jsonValue.encoded, as: UTF8.self)
                     }
                 }
             }

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension KubeConfig {
     /// Why a kubeconfig selects nothing, so the caller may fall back to in-cluster configuration
@@ -190,7 +195,7 @@ extension KubeConfig {
 
     /// An errno as Go prints it (lower case, e.g. `no such file or directory`).
     static func goErrorText(_ code: Int32) -> String {
-        let text = String(cString: strerror(code))
+        let text = systemErrorText(code)
         return text.prefix(1).lowercased() + text.dropFirst()
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A kubeconfig (client-go `clientcmdapi.Config`): named clusters, users and contexts plus the current context.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A kubeconfig, in-cluster or credential-plugin problem (exit 2), worded as kubectl words it.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A parsed kubeconfig document as plain values: aliases already expanded (within a budget),
 /// merge keys (`<<`) applied, scalars kept as text with their resolved YAML type.
@@ -44,19 +44,19 @@ indirect enum KubeConfigNode: Sendable, Equatable {
         return nil
     }
 
-    /// The value as JSON-compatible Foundation objects (for `KUBERNETES_EXEC_INFO`'s `spec.cluster.config`).
-    var jsonObject: Any {
+    /// The value as JSON (for `KUBERNETES_EXEC_INFO`'s `spec.cluster.config`).
+    var jsonValue: JSONValue {
         switch self {
-        case .null: return NSNull()
-        case .scalar(let text, .bool): return ["true", "yes", "on", "y"].contains(text.lowercased())
-        case .scalar(let text, .int): return Int(text).map { $0 as Any } ?? text
-        case .scalar(let text, .float): return Double(text).map { $0 as Any } ?? text
-        case .scalar(let text, .string): return text
-        case .sequence(let items): return items.map(\.jsonObject)
+        case .null: return .null
+        case .scalar(let text, .bool): return .bool(["true", "yes", "on", "y"].contains(text.lowercased()))
+        case .scalar(let text, .int): return Int64(text).map(JSONValue.integer) ?? .string(text)
+        case .scalar(let text, .float): return Double(text).flatMap { $0.isFinite ? JSONValue.number($0) : nil } ?? .string(text)
+        case .scalar(let text, .string): return .string(text)
+        case .sequence(let items): return .array(items.map(\.jsonValue))
         case .mapping(let entries):
-            var object: [String: Any] = [:]
-            for entry in entries where object[entry.key] == nil { object[entry.key] = entry.value.jsonObject }
-            return object
+            var object: [String: JSONValue] = [:]
+            for entry in entries where object[entry.key] == nil { object[entry.key] = entry.value.jsonValue }
+            return .object(object)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Path arithmetic as Go's `path/filepath` does it on Linux (`Join`, `Clean`, `Abs`), for kubeconfig references.
 enum KubeConfigPath {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// From the kubectl flags and the environment to a `ClusterConnection`, as kubectl decides it
 /// (client-go `DeferredLoadingClientConfig`).

@@ -1,5 +1,6 @@
-import CYaml
-import Foundation
+import CYAML
+import YAML
+import FoundationEssentials
 
 /// Parses kubeconfig bytes defensively, in time and memory linear in the input: a size cap, then one pass over
 /// libyaml's event stream that builds the node tree without recursion.
@@ -222,7 +223,7 @@ extension KubeConfigYAML {
 
         // MARK: - Scalars
 
-        /// A scalar's value under Yams' default resolver (YAML 1.1 booleans, core-schema numbers and null).
+        /// A scalar's value: an explicit tag decides, else go-yaml v2's resolution of plain scalars.
         static func resolve(_ text: String, tag: String?, isPlain: Bool) -> KubeConfigNode {
             if let tag, tag != "!" {
                 switch tag {
@@ -241,125 +242,16 @@ extension KubeConfigYAML {
 
 // MARK: - ScalarResolver
 
-/// The rules of Yams' `Resolver.default` for plain scalars, as linear scans instead of regular expressions.
+/// How kubectl's YAML reader (go-yaml v2, through sigs.k8s.io/yaml) types a plain scalar: a number or boolean
+/// where a string belongs is an error there, so it must be one here too.
 enum ScalarResolver {
-    static let booleans: Set<String> = ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-                                        "on", "On", "ON", "off", "Off", "OFF"]
-    static let nulls: Set<String> = ["", "~", "null", "Null", "NULL"]
-
     static func resolve(_ text: String) -> KubeConfigNode {
-        // Most scalars are names and URLs: only these first characters can start a boolean, a number or a null.
-        guard let first = text.utf8.first else { return .null }
-        switch first {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "~"),
-             UInt8(ascii: "y"), UInt8(ascii: "Y"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
-             UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "o"), UInt8(ascii: "O"):
-            break
-        default:
-            return .scalar(text, .string)
+        switch PlainScalarResolution.kind(of: text) {
+        case .null: .null
+        case .bool: .scalar(text, .bool)
+        case .int: .scalar(text, .int)
+        case .float: .scalar(text, .float)
+        case .string: .scalar(text, .string)
         }
-        if booleans.contains(text) { return .scalar(text, .bool) }
-        // Numbers are short; a long scalar is text (and is not scanned).
-        if text.utf8.count <= 256 {
-            let bytes = Array(text.utf8)
-            if isInt(bytes) { return .scalar(text, .int) }
-            if isFloat(bytes) { return .scalar(text, .float) }
-        }
-        if nulls.contains(text) { return .null }
-        return .scalar(text, .string)
-    }
-
-    /// A tiny cursor over ASCII bytes.
-    private struct Cursor {
-        let bytes: [UInt8]
-        var at = 0
-        var atEnd: Bool { at == bytes.count }
-        mutating func take(_ allowed: (UInt8) -> Bool) -> Bool {
-            guard at < bytes.count, allowed(bytes[at]) else { return false }
-            at += 1
-            return true
-        }
-        mutating func take(_ byte: Character) -> Bool { take { $0 == byte.asciiValue! } }
-        /// Takes one or more bytes.
-        mutating func many(_ allowed: (UInt8) -> Bool) -> Bool {
-            guard take(allowed) else { return false }
-            while take(allowed) {}
-            return true
-        }
-        mutating func sign() { _ = take { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") } }
-    }
-
-    private static func digit(_ byte: UInt8) -> Bool { byte >= 48 && byte <= 57 }
-    private static func digitOrUnderscore(_ byte: UInt8) -> Bool { digit(byte) || byte == 95 }
-
-    /// `:[0-5]?[0-9]` repeated at least once (sexagesimal).
-    private static func sexagesimal(_ cursor: inout Cursor) -> Bool {
-        var count = 0
-        while cursor.take(":") {
-            let first = cursor.at
-            guard cursor.take(digit) else { return false }
-            if cursor.bytes[first] <= 53 { _ = cursor.take(digit) }
-            count += 1
-        }
-        return count > 0
-    }
-
-    /// `[1-9][0-9_]*`.
-    private static func decimal(_ cursor: inout Cursor) -> Bool {
-        guard cursor.take({ $0 >= 49 && $0 <= 57 }) else { return false }
-        while cursor.take(digitOrUnderscore) {}
-        return true
-    }
-
-    /// The rest of the input is one of `words`.
-    private static func rest(_ cursor: inout Cursor, isOneOf words: [String]) -> Bool {
-        guard words.contains(String(decoding: cursor.bytes[cursor.at...], as: UTF8.self)) else { return false }
-        cursor.at = cursor.bytes.count
-        return true
-    }
-
-    /// An optional exponent, `[eE][-+]?[0-9]+` (the sign required when `signRequired`).
-    private static func exponent(_ cursor: inout Cursor, signRequired: Bool) -> Bool {
-        guard cursor.take({ $0 == 101 || $0 == 69 }) else { return true }
-        let hadSign = cursor.take { $0 == 43 || $0 == 45 }
-        return (!signRequired || hadSign) && cursor.many(digit)
-    }
-
-    private static func matches(_ bytes: [UInt8], signed: Bool, _ body: (inout Cursor) -> Bool) -> Bool {
-        var cursor = Cursor(bytes: bytes)
-        if signed { cursor.sign() }
-        return body(&cursor) && cursor.atEnd
-    }
-
-    static func isInt(_ bytes: [UInt8]) -> Bool {
-        matches(bytes, signed: true) { $0.take("0") && $0.take("b") && $0.many { $0 == 48 || $0 == 49 || $0 == 95 } }
-            || matches(bytes, signed: true) { c in
-                guard c.take("0") else { return false }
-                _ = c.take("o")
-                return c.many { ($0 >= 48 && $0 <= 55) || $0 == 95 }
-            }
-            || matches(bytes, signed: true) { $0.take("0") }
-            || matches(bytes, signed: true) { decimal(&$0) }
-            || matches(bytes, signed: true) { $0.take("0") && $0.take("x") && $0.many { digit($0) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) || $0 == 95 } }
-            || matches(bytes, signed: true) { decimal(&$0) && sexagesimal(&$0) }
-    }
-
-    static func isFloat(_ bytes: [UInt8]) -> Bool {
-        matches(bytes, signed: true) { c in
-            guard c.take(digit) else { return false }
-            while c.take(digitOrUnderscore) {}
-            if c.take(".") { while c.take(digitOrUnderscore) {} }
-            return exponent(&c, signRequired: false)
-        }
-            || matches(bytes, signed: false) { $0.take(".") && $0.many(digitOrUnderscore) && exponent(&$0, signRequired: true) }
-            || matches(bytes, signed: true) { c in
-                guard c.take(digit) else { return false }
-                while c.take(digitOrUnderscore) {}
-                guard sexagesimal(&c), c.take(".") else { return false }
-                while c.take(digitOrUnderscore) {}
-                return true
-            }
-            || matches(bytes, signed: true) { $0.take(".") && rest(&$0, isOneOf: ["inf", "Inf", "INF"]) }
-            || matches(bytes, signed: false) { $0.take(".") && rest(&$0, isOneOf: ["nan", "NaN", "NAN"]) }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - PatchType
 
@@ -207,9 +207,7 @@ public struct KubernetesClient: Sendable {
     }
 
     private static func escapeQuery(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        value.percentEncoded(allowing: FormEncoding.isUnreserved)
     }
 
     private func call(

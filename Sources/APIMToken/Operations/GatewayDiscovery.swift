@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - GatewayDiscovery
 
@@ -155,7 +155,7 @@ public enum GatewayDiscovery {
 
         // A literal or ConfigMap value decides Entra mode first: such a gateway has no token at all.
         func entra(_ value: String?) -> Bool {
-            guard let value = value?.trimmingCharacters(in: .whitespaces), entraModes.contains(value.lowercased()) else { return false }
+            guard let value = value?.trimmingWhitespace(), entraModes.contains(value.lowercased()) else { return false }
             gateway.location = .entra(mode: value)
             return true
         }

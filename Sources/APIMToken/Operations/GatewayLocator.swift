@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - GatewayQuery
 
@@ -108,7 +108,7 @@ public struct GatewayLocator: Sendable {
             var candidates = gateways
             if let wanted = query.gatewayName {
                 candidates = candidates.filter {
-                    $0.name.caseInsensitiveCompare(wanted) == .orderedSame || $0.inspection.workload.metadata.name == wanted
+                    $0.name.equalsIgnoringASCIICase(wanted) || $0.inspection.workload.metadata.name == wanted
                 }
             }
             let tokens = candidates.filter { if case .secret = $0.location { true } else { false } }

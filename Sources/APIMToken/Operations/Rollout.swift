@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - RolloutState
 
@@ -143,8 +143,8 @@ public struct Restarter: Sendable {
 
     /// The strategic-merge patch `kubectl rollout restart` sends.
     public static func restartPatch(at date: Date) -> Data {
-        let body: [String: Any] = ["spec": ["template": ["metadata": ["annotations": [Annotations.restartedAt: RFC3339.format(date)]]]]]
-        return try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        let body: JSONValue = ["spec": ["template": ["metadata": ["annotations": [Annotations.restartedAt: .string(RFC3339.format(date))]]]]]
+        return body.encoded
     }
 
     /// Restarts one workload; returns it as the server answered.

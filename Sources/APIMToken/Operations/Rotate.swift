@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - RotateRequest
 
@@ -412,12 +412,12 @@ public struct RotateOperation: Sendable {
             let stored: Secret
             if let secret {
                 // An empty value removes the annotation (JSON merge patch null).
-                let patchAnnotations = annotations.mapValues { $0.isEmpty ? NSNull() as Any : $0 as Any }
-                let patch: [String: Any] = [
-                    "metadata": ["resourceVersion": secret.metadata.resourceVersion ?? "", "annotations": patchAnnotations],
-                    "data": [gateway.secretKey: value.base64EncodedString()],
+                let patchAnnotations = annotations.mapValues { $0.isEmpty ? JSONValue.null : .string($0) }
+                let patch: JSONValue = [
+                    "metadata": ["resourceVersion": .string(secret.metadata.resourceVersion ?? ""), "annotations": .object(patchAnnotations)],
+                    "data": .object([gateway.secretKey: .string(value.base64EncodedString())]),
                 ]
-                let body = try JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys])
+                let body = patch.encoded
                 stored = try await client.patch(Secret.self, name: gateway.secretName, namespace: gateway.namespace, patch: body, type: .merge, options: options)
             } else {
                 let fresh = Secret(

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - Dependencies
 
@@ -182,7 +182,7 @@ public final class ARMGatewayIssuers: @unchecked Sendable {
     private let target: AzureTarget
     private let login: LoginOptions
     private let dependencies: Dependencies
-    private let lock = NSLock()
+    private let lock = Lock()
     private var client: ARMClient?
 
     /// Creates the factory; nothing is built or sent yet.

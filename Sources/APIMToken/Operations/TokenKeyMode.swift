@@ -31,4 +31,4 @@ public protocol GatewayTokenIssuer: Sendable {
     func regenerateKey(_ keyType: GatewayKeyType) async throws
 }
 
-import Foundation
+import FoundationEssentials

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,7 +10,7 @@ import Darwin
 ///
 /// `@unchecked Sendable`: the set is only touched under `lock`.
 public final class ChildProcessGroups: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var groups: Set<pid_t> = []
 
     /// An empty registry.

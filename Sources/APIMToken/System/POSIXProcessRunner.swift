@@ -1,5 +1,6 @@
 import CCurl
-import Foundation
+import Dispatch
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,11 +22,11 @@ public struct POSIXProcessRunner: ProcessRunner {
     public func run(_ request: ProcessRequest) async throws -> ProcessResult {
         let children = children
         return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
+            // A blocking wait on a thread of its own: not a cooperative thread, and not a dispatch worker either
+            // (libdispatch on Linux adds workers for blocked ones only after a delay).
+            detachThread {
                 continuation.resume(with: Result { try Self.runBlocking(request, children: children) })
             }
-            thread.name = "apimtoken.process"
-            thread.start()
         }
     }
 

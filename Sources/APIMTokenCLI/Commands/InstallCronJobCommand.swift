@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `kubectl apimtoken install-cronjob`.
 struct InstallCronJobCommand: AsyncParsableCommand {
@@ -95,7 +95,7 @@ struct InstallCronJobCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--schedule: \(error)")
         }
-        if let timeZone, TimeZone(identifier: timeZone) == nil {
+        if let timeZone, ZoneInfo(identifier: timeZone) == nil {
             throw ValidationError("--time-zone \"\(timeZone)\" is not a known IANA time zone (e.g. Europe/Berlin)")
         }
         _ = try parseDuration(ifExpiresWithin, flag: "--if-expires-within")

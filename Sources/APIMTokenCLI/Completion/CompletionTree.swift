@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// The command tree as completion needs it: subcommands, and each command's flags and options with their values.
 ///

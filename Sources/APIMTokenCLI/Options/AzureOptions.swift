@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// Which gateway and Secret to work on, and where it lives in Azure (SPEC §4; env vars as apim-shg-rotate).
 struct TargetOptions: ParsableArguments {

@@ -50,7 +50,7 @@ import Testing
             echo '{"accessToken":"old-cli-token","expiresOn":"2026-11-23 12:30:15.250000","subscription":"s","tenant":"t","tokenType":"Bearer"}'
             """)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let zone = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let zone = try #require(ZoneInfo(identifier: "Europe/Berlin"))
         let credential = AzureCLICredential(options: .init(timeZone: zone), runner: POSIXProcessRunner(), environment: environment)
         let token = try await credential.getToken(scope: Self.scope)
         #expect(token.token.value == "old-cli-token")

@@ -114,13 +114,13 @@ import Glibc
               cluster:
                 <<: *base
                 tls-server-name: kubernetes
-            contexts: [{name: c, context: {cluster: c, user: u, namespace: n}}]
+            contexts: [{name: c, context: {cluster: c, user: u, namespace: ns}}]
             users: [{name: u, user: {token: t}}]
             """, to: "\(directory)/config")
         let connection = try KubeConfigResolver.resolve(flags: KubeConfigFlags(kubeconfig: "\(directory)/config"), environment: Environment(["HOME": directory]))
         #expect(connection.server.absoluteString == "https://127.0.0.1:6443")
         #expect(connection.tls.insecureSkipVerify)
         #expect(connection.tls.serverName == "kubernetes")
-        #expect(connection.namespace == "n")
+        #expect(connection.namespace == "ns")
     }
 }

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Testing
-import Yams
 @testable import APIMToken
 
 // MARK: - krew
@@ -10,9 +9,9 @@ import Yams
 @Suite struct ManifestsKrewTests {
     static let manifestURL = ManifestFixtures.repositoryRoot.appendingPathComponent("plugin-manifest/apimtoken.yaml")
 
-    static func manifest() throws -> [String: Any] {
+    static func manifest() async throws -> [String: Any] {
         let text = try String(contentsOf: manifestURL, encoding: .utf8)
-        return try #require(try Yams.load(yaml: text) as? [String: Any])
+        return try #require(try await PyYAML.loadAll(text).first as? [String: Any])
     }
 
     /// krew's `IsSafePluginName`: `^[\w-]+$` and not a reserved Windows file name.
@@ -47,8 +46,8 @@ import Yams
         return true
     }
 
-    @Test func manifestPassesKrewValidation() throws {
-        let manifest = try Self.manifest()
+    @Test func manifestPassesKrewValidation() async throws {
+        let manifest = try await Self.manifest()
         let fileName = Self.manifestURL.deletingPathExtension().lastPathComponent
         #expect(manifest["apiVersion"] as? String == "krew.googlecontainertools.github.com/v1alpha2")
         #expect(manifest["kind"] as? String == "Plugin")
@@ -107,10 +106,10 @@ import Yams
 
     /// When `scripts/release` has built the archive, the manifest's sha256 is the archive's and it holds the files.
     @Test(.enabled(if: ManifestsKrewTests.releaseArchive != nil, "no dist/ archive: run scripts/release"))
-    func sha256MatchesTheBuiltArchive() throws {
+    func sha256MatchesTheBuiltArchive() async throws {
         let archive = try #require(Self.releaseArchive)
         let digest = SHA256.hash(data: try Data(contentsOf: archive)).map { String(format: "%02x", $0) }.joined()
-        let platforms = try #require((try Self.manifest()["spec"] as? [String: Any])?["platforms"] as? [[String: Any]])
+        let platforms = try #require((try await Self.manifest()["spec"] as? [String: Any])?["platforms"] as? [[String: Any]])
         #expect(platforms.contains { $0["sha256"] as? String == digest }, "run scripts/release again: the manifest's sha256 is stale")
         let listing = try ManifestsDockerfileTests.run("/usr/bin/tar", ["-tzf", archive.path])
         // Exactly what the manifest installs (binary, LICENSE, completion helper), plus the README.

@@ -129,7 +129,7 @@ import Testing
 
     @Test func theRestartPatchIsKubectls() throws {
         let patch = Restarter.restartPatch(at: Date(timeIntervalSince1970: 1_797_822_000))
-        #expect(String(decoding: patch, as: UTF8.self) == #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io\/restartedAt":"2026-12-21T03:00:00Z"}}}}}"#)
+        #expect(String(decoding: patch, as: UTF8.self) == #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-12-21T03:00:00Z"}}}}}"#)
     }
 }
 

@@ -278,7 +278,7 @@ import Darwin
     }
 
     @Test func randomlyCorruptedFilesNeverCrash() throws {
-        var generator = ZoneTestGenerator(seed: 0x7A1F_0001)
+        var generator = SplitMix64(seed: 0x7A1F_0001)
         var accepted = 0
         for identifier in Self.comparedZones {
             let original = try #require(ZoneInfo.readSmallFile(atPath: "/usr/share/zoneinfo/" + identifier))
@@ -304,7 +304,7 @@ import Darwin
     // MARK: - Against Python's zoneinfo
 
     @Test func offsetsMatchPythonZoneinfo() async throws {
-        var generator = ZoneTestGenerator(seed: 0x5EED_2026)
+        var generator = SplitMix64(seed: 0x5EED_2026)
         var cases: [(zone: String, instant: Int)] = []
         for identifier in Self.comparedZones {
             let zone = try #require(ZoneInfo(identifier: identifier, environment: Environment()))
@@ -435,21 +435,6 @@ enum PythonZoneinfo {
             result.exitStatus == 0,
             "python3 failed (\(result.exitStatus)): \(String(decoding: result.standardError, as: UTF8.self))")
         return String(decoding: result.standardOutput, as: UTF8.self).split(separator: "\n").map(String.init)
-    }
-}
-
-/// SplitMix64, seedable so that the seeded comparisons are reproducible (a copy, so that these tests stand alone).
-struct ZoneTestGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

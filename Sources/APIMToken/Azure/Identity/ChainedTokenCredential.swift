@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Tries credentials in order and uses the first that gives a token. It moves on only when a source is
 /// *unavailable* (`CredentialUnavailableError`); any other failure stops the chain, because that source was
@@ -6,7 +6,7 @@ import Foundation
 public final class ChainedTokenCredential: TokenCredential, @unchecked Sendable {
     /// The sources, in order.
     public let sources: [any TokenCredential]
-    private let lock = NSLock()
+    private let lock = Lock()
     private var chosen: Int?
 
     /// Creates the chain.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Builds the credential that the login options ask for (SPEC §4).
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A managed identity through the Azure Instance Metadata Service (IMDS), which also serves aad-pod-identity
 /// (its NMI answers on the IMDS address, or on `AZURE_POD_IDENTITY_AUTHORITY_HOST`).
@@ -183,7 +183,7 @@ public struct ManagedIdentityCredential: TokenCredential {
 
 /// Remembers whether the IMDS probe still has to run (it runs once per credential).
 final class ProbeState: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var needed: Bool
 
     init(needed: Bool) { self.needed = needed }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - AccessToken
 
@@ -47,7 +47,7 @@ public enum AzureScope {
     /// (as a query parameter or an `az` argument).
     public static func isValid(_ scope: String) -> Bool {
         !scope.isEmpty && scope.unicodeScalars.allSatisfy { scalar in
-            CharacterSet.alphanumerics.contains(scalar) && scalar.isASCII || ".-_:/".unicodeScalars.contains(scalar)
+            scalar.isASCIIAlphanumeric || ".-_:/".unicodeScalars.contains(scalar)
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Azure AD Workload Identity: exchanges the projected Kubernetes service account token for an Entra token.
 ///
@@ -86,7 +86,7 @@ public struct WorkloadIdentityCredential: TokenCredential {
                 credential: name, message: "cannot read the federated token file \(options.tokenFilePath)",
                 remedy: "check that the service account token volume is projected (\(AzureEnvironmentVariables.workloadIdentityPodLabel): \"true\")")
         }
-        let token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = contents.trimmingWhitespaceAndNewlines()
         guard !token.isEmpty else {
             throw AuthenticationFailedError(credential: name, message: "the federated token file \(options.tokenFilePath) is empty")
         }

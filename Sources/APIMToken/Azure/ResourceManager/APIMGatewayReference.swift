@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - APIMServiceReference
 
@@ -39,7 +39,7 @@ public struct APIMServiceReference: Sendable, Hashable, CustomStringConvertible 
 
     /// Percent-encodes a path segment.
     static func escape(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: FormEncoding.unreserved.union(CharacterSet(charactersIn: "()"))) ?? segment
+        segment.percentEncoded(allowing: { FormEncoding.isUnreserved($0) || $0 == "(" || $0 == ")" })
     }
 }
 

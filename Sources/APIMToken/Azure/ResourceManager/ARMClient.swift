@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Calls Azure Resource Manager for API Management gateways: service and gateway reads, `generateToken`,
 /// `listKeys` and `regenerateKey`. Requests go through the user-agent, Azure retry and bearer-token middleware.
@@ -82,8 +82,7 @@ public struct ARMClient: Sendable {
     /// POST `generateToken`: a token signed with `keyType` that expires at `expiry` (sent as `yyyy-MM-ddTHH:mm:ssZ`).
     /// Returns the raw value (no `GatewayKey ` prefix); validate it with `GatewayToken.validated` before writing it.
     public func generateToken(_ gateway: APIMGatewayReference, keyType: GatewayKeyType, expiry: Date) async throws -> Redacted<String> {
-        let body = try JSONSerialization.data(
-            withJSONObject: ["keyType": keyType.rawValue, "expiry": GatewayToken.requestExpiryString(expiry)], options: [.sortedKeys])
+        let body = JSONValue.object(["keyType": .string(keyType.rawValue), "expiry": .string(GatewayToken.requestExpiryString(expiry))]).encoded
         let response = try await send(.generateToken, .gateway(gateway), method: .post, path: gateway.path + "/generateToken", body: body)
         struct Value: Decodable { var value: String? }
         let decoded = try decode(Value.self, response, .generateToken, gateway.path)
@@ -117,7 +116,7 @@ public struct ARMClient: Sendable {
 
     /// POST `regenerateKey`. This invalidates every token signed with that key.
     public func regenerateKey(_ gateway: APIMGatewayReference, keyType: GatewayKeyType) async throws {
-        let body = try JSONSerialization.data(withJSONObject: ["keyType": keyType.rawValue], options: [.sortedKeys])
+        let body = JSONValue.object(["keyType": .string(keyType.rawValue)]).encoded
         _ = try await send(.regenerateKey, .gateway(gateway), method: .post, path: gateway.path + "/regenerateKey", body: body)
     }
 

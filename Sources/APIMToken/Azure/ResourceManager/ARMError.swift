@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - ARMOperation
 
@@ -125,11 +125,11 @@ public struct ARMError: APIMTokenError {
         if code.contains("resourcegroupnotfound") { return .resourceGroup }
         guard target.gatewayName != nil else { return .service }
         if code == "parentresourcenotfound" { return .service }
-        if let range = message.range(of: "microsoft.apimanagement/service/") {
+        if let range = message.firstRange(of: "microsoft.apimanagement/service/") {
             let resource = message[range.upperBound...].prefix { $0 != "'" && $0 != "\"" && $0 != " " }
             return resource.contains("/gateways/") ? .gateway : .service
         }
-        if message.range(of: #"\bservice\b.*\bnot (be )?found"#, options: .regularExpression) != nil
+        if message.contains(#/\bservice\b.*\bnot (be )?found/#)
             && !message.contains("gateway") { return .service }
         return .gateway
     }
