@@ -1,3 +1,4 @@
+import APIMTokenSandbox
 import Foundation
 import Testing
 
@@ -31,5 +32,20 @@ import Testing
         let icu = lines.filter { $0.hasPrefix("icudt") || $0.hasPrefix("ucol_") || $0.hasPrefix("ucal_") }
         #expect(foundation.isEmpty, "Foundation symbols: \(foundation.prefix(5))")
         #expect(icu.isEmpty, "ICU symbols: \(icu.prefix(5))")
+    }
+
+    /// Connections are reused within a run: `status -A` over 40 gateways makes one GET per Secret (and ConfigMap)
+    /// with at most 8 in flight, over a handful of kept-alive connections rather than one connection per request.
+    @Test func statusReusesItsConnections() async throws {
+        let sandbox = try await Sandbox.start(SandboxOptions(
+            scenario: .many, gateways: 40, namespaces: 10, controller: ControllerOptions(podStartDelay: 0.2, stepInterval: 0.1)))
+        defer { Task { await sandbox.shutdown() } }
+        let before = sandbox.requestLog.count
+        let run = await E2E.plugin(sandbox, ["status", "-A", "-o", "json"], timeout: 120)
+        #expect([0, 8, 9].contains(run.status), "\(run)")
+        let requests = sandbox.requestLog.dropFirst(before).filter { $0.server == .kubernetes }
+        let connections = Set(requests.compactMap(\.connection))
+        #expect(requests.count >= 44, "4 lists and a GET per Secret: \(requests.count) requests")
+        #expect(!connections.isEmpty && connections.count <= 9, "\(requests.count) requests over \(connections.count) connections")
     }
 }

@@ -20,6 +20,8 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
     public var principal: String?
     /// Set when an injected fault answered.
     public var fault: String?
+    /// Which TCP connection carried the request (numbered per server from 1), so that connection reuse is visible.
+    public var connection: Int?
 }
 
 // MARK: - RequestLog
