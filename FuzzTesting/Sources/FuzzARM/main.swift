@@ -29,5 +29,8 @@ public func fuzzARM(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             _ = "\(error)"
         }
     }
+    // Nothing of the input may outlive it: libFuzzer counts an input that ends with more allocations than frees as
+    // a possible leak (and scans the heap), and LeakSanitizer does not see the body through the enum's tagged pointer.
+    transport.response = HTTPResponse(status: 200, headers: [:], body: Data())
     return 0
 }
