@@ -9,14 +9,9 @@ import FuzzSupport
 public func fuzzARM(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let (selector, body) = FuzzInput(start, count).selector
     let status = cannedStatuses[Int(selector & 0x0F) % cannedStatuses.count]
-    let transport = CannedTransport(status: status, body: body, headers: ["x-ms-request-id": "fuzz"])
+    transport.response = HTTPResponse(status: status, headers: ["x-ms-request-id": "fuzz"], body: body)
     blocking {
         do {
-            let client = try ARMClient(
-                transport: transport, tokenCache: TokenCache(credential: FixedCredential()),
-                retryOptions: AzureRetryOptions(maxTries: 1))
-            let service = try APIMServiceReference(subscriptionID: "00000000-0000-0000-0000-000000000000", resourceGroup: "rg", serviceName: "apim")
-            let gateway = try APIMGatewayReference(service: service, gatewayName: "gw")
             switch selector >> 4 {
             case 0...7:
                 let expiry = Date(timeIntervalSince1970: 1_900_000_000)
@@ -34,13 +29,8 @@ public func fuzzARM(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             _ = "\(error)"
         }
     }
+    // Nothing of the input may outlive it: libFuzzer counts an input that ends with more allocations than frees as
+    // a possible leak (and scans the heap), and LeakSanitizer does not see the body through the enum's tagged pointer.
+    transport.response = HTTPResponse(status: 200, headers: [:], body: Data())
     return 0
-}
-
-/// A credential that always has a token.
-struct FixedCredential: TokenCredential {
-    var name: String { "FixedCredential" }
-    func getToken(scope: String) async throws -> AccessToken {
-        AccessToken(token: Redacted("fuzz-token"), expiresOn: Date().addingTimeInterval(3_600))
-    }
 }

@@ -9,8 +9,9 @@ import FoundationEssentials
 ///   own flow-nesting limit (1000) may trip first, and is reported the same way.
 /// - Aliases are expanded by sharing (a `KubeConfigNode` is a value with copy-on-write storage), and the nodes they
 ///   add are counted: an alias bomb is refused once aliases would add more than `maxAliasNodes` nodes.
-/// - A repeated mapping key keeps its last value, as kubectl's YAML decoder (sigs.k8s.io/yaml) does; keys are
-///   indexed in a dictionary, so a mapping with a million keys costs a million steps, not a million squared.
+/// - A repeated mapping key keeps its last value, as kubectl's YAML decoder (sigs.k8s.io/yaml) does; the keys of a
+///   mapping with more than a few are indexed in a dictionary, so a mapping with a million keys costs a million
+///   steps, not a million squared (a small one is scanned, which costs less than hashing into a new dictionary).
 /// - Only the first document is read; kubectl ignores the rest of the stream too.
 enum KubeConfigYAML {
     /// Limits applied to one kubeconfig file.
@@ -89,8 +90,9 @@ extension KubeConfigYAML {
             var size = 1
             var items: [KubeConfigNode] = []
             var entries: [KubeConfigNode.Entry] = []
-            /// Position of each key in `entries`, so a repeated key replaces its value in constant time.
-            var index: [String: Int] = [:]
+            /// Position of each key in `entries`, so a repeated key replaces its value in constant time; built once
+            /// the mapping has more than `scannedKeys` entries (until then a repeated key is found by a scan).
+            var index: [String: Int]?
             /// Entries brought in by `<<` merge keys; explicit keys take precedence, earlier merges over later ones.
             var merged: [KubeConfigNode.Entry] = []
             /// The key waiting for its value; `nil` when the next node is a key.
@@ -105,6 +107,9 @@ extension KubeConfigYAML {
         init(limits: Limits) { self.limits = limits }
 
         private var cap: Int { limits.maxAliasNodes + 1 }
+
+        /// The most keys a mapping has before they are indexed.
+        private static let scannedKeys = 8
 
         mutating func compose(_ bytes: inout [UInt8]) throws -> KubeConfigNode {
             var parser = yaml_parser_t()
@@ -128,16 +133,16 @@ extension KubeConfigYAML {
                             throw Failure(reason: "yaml: line \(line): nesting deeper than \(limits.maxDepth) levels", remedy: KubeConfigYAML.nestingRemedy)
                         }
                     case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                        let frame = stack.removeLast()
+                        var frame = stack.removeLast()
                         let node: KubeConfigNode
                         if frame.isMapping {
-                            var entries = frame.entries
-                            var index = frame.index
-                            for entry in frame.merged where index[entry.key] == nil {
-                                index[entry.key] = entries.count
-                                entries.append(entry)
+                            if !frame.merged.isEmpty {
+                                var keys = Set(frame.entries.map(\.key))
+                                for entry in frame.merged where keys.insert(entry.key).inserted {
+                                    frame.entries.append(entry)
+                                }
                             }
-                            node = .mapping(entries)
+                            node = .mapping(frame.entries)
                         } else {
                             node = .sequence(frame.items)
                         }
@@ -197,11 +202,24 @@ extension KubeConfigYAML {
                 }
                 return nil
             }
-            if let position = stack[top].index[pendingKey] {
-                stack[top].entries[position].value = node
+            let position: Int?
+            if let index = stack[top].index {
+                position = index[pendingKey]
             } else {
-                stack[top].index[pendingKey] = stack[top].entries.count
-                stack[top].entries.append(.init(key: pendingKey, value: node))
+                position = stack[top].entries.firstIndex { $0.key == pendingKey }
+            }
+            if let position {
+                stack[top].entries[position].value = node
+                return nil
+            }
+            stack[top].entries.append(.init(key: pendingKey, value: node))
+            let count = stack[top].entries.count
+            if stack[top].index != nil {
+                stack[top].index![pendingKey] = count - 1
+            } else if count > Self.scannedKeys {
+                var index = [String: Int](minimumCapacity: count * 2)
+                for (position, entry) in stack[top].entries.enumerated() { index[entry.key] = position }
+                stack[top].index = index
             }
             return nil
         }
