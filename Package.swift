@@ -41,7 +41,6 @@ let package = Package(
             name: "APIMToken",
             dependencies: [
                 "CCurl",
-                "CYAML",
                 "YAML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -240,16 +240,16 @@ public struct StatusOperation: Sendable {
     public func run(_ request: StatusRequest) async throws -> StatusReport {
         let scope = request.namespace
         let locator = GatewayLocator(client: client)
-        async let listed = locator.workloads(in: scope)
+        async let listed = locator.inspections(in: scope)
         async let cronJobs = client.list(CronJob.self, namespace: scope, labelSelector: Annotations.cronJobSecretLabel)
-        let workloads = try await listed
+        let inspections = try await listed
         let cronJobsBySecret = Dictionary(
             try await cronJobs.compactMap { job in
                 job.metadata.labels?[Annotations.cronJobSecretLabel].map { ("\(job.metadata.namespace ?? "")/\($0)", job) }
             }, uniquingKeysWith: { first, _ in first })
 
         let now = clock.now()
-        let gateways = try await locator.gateways(among: workloads, limit: request.concurrency)
+        let gateways = try await locator.gateways(inspected: inspections, limit: request.concurrency)
         let rows = try await gateways.concurrentMap(limit: request.concurrency) { gateway in
             try await self.row(for: gateway, cronJobs: cronJobsBySecret, request: request, now: now)
         }

@@ -165,7 +165,10 @@ final class HTTPServer: Sendable {
                             response = HTTPResponse(status: status, headers: responseHeaders, body: bytes)
                         }
                     } else {
+                        let started = ContinuousClock.now
                         response = await handler(request)
+                        let spent = ContinuousClock.now - started
+                        entry.milliseconds = Double(spent.components.seconds) * 1000 + Double(spent.components.attoseconds) / 1e15
                     }
                     entry.status = response.status
                     entry.principal = response.principal
