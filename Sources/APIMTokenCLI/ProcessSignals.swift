@@ -1,8 +1,9 @@
 import APIMToken
 import Dispatch
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGINT and SIGTERM, and the `--deadline`: the run's current step is cancelled, no further write starts, child

@@ -38,8 +38,10 @@ public enum PlainScalarResolution {
 
     private static let keywordKinds: [String: Kind] = {
         var kinds: [String: Kind] = [:]
-        for word in ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
-                     "n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"] { kinds[word] = .bool }
+        for word in [
+            "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+            "n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE",
+        ] { kinds[word] = .bool }
         for word in ["~", "null", "Null", "NULL"] { kinds[word] = .null }
         for word in [".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"] {
             kinds[word] = .float
@@ -65,13 +67,17 @@ public enum PlainScalarResolution {
         var radix = 10
         let lower = digits.lowercased()
         if lower.hasPrefix("0x") {
-            radix = 16; digits = digits.dropFirst(2)
+            radix = 16
+            digits = digits.dropFirst(2)
         } else if lower.hasPrefix("0o") {
-            radix = 8; digits = digits.dropFirst(2)
+            radix = 8
+            digits = digits.dropFirst(2)
         } else if lower.hasPrefix("0b") {
-            radix = 2; digits = digits.dropFirst(2)
+            radix = 2
+            digits = digits.dropFirst(2)
         } else if digits.count > 1 && digits.hasPrefix("0") {
-            radix = 8; digits = digits.dropFirst()
+            radix = 8
+            digits = digits.dropFirst()
         }
         guard !digits.isEmpty, let magnitude = UInt64(digits, radix: radix) else { return false }
         return !negative || magnitude <= UInt64(Int64.max) + 1
@@ -149,17 +155,17 @@ public enum PlainScalarResolution {
             return true
         }
         guard bytes.prefix(4).allSatisfy({ (48...57).contains($0) }), bytes.count > 4,
-              let year = number(maxDigits: 4), take(UInt8(ascii: "-")),
-              let month = number(maxDigits: 2), (1...12).contains(month), take(UInt8(ascii: "-")),
-              let day = number(maxDigits: 2), day >= 1, day <= daysInMonth(year: year, month: month)
+            let year = number(maxDigits: 4), take(UInt8(ascii: "-")),
+            let month = number(maxDigits: 2), (1...12).contains(month), take(UInt8(ascii: "-")),
+            let day = number(maxDigits: 2), day >= 1, day <= daysInMonth(year: year, month: month)
         else { return false }
         if bytes.isEmpty { return true }
         let separator = bytes.first!
         guard separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == UInt8(ascii: " ") else { return false }
         bytes = bytes.dropFirst()
         guard let hour = number(maxDigits: 2), hour < 24, take(UInt8(ascii: ":")),
-              let minute = number(maxDigits: 2), minute < 60, take(UInt8(ascii: ":")),
-              let second = number(maxDigits: 2), second < 60
+            let minute = number(maxDigits: 2), minute < 60, take(UInt8(ascii: ":")),
+            let second = number(maxDigits: 2), second < 60
         else { return false }
         if take(UInt8(ascii: ".")) || take(UInt8(ascii: ",")) {  // any number of digits, as time.Parse reads them
             guard number(maxDigits: Int.max) != nil else { return false }

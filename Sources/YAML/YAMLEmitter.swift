@@ -26,12 +26,14 @@ public enum YAMLEmitter {
         defer { yaml_emitter_delete(emitter) }
         let output = OutputBuffer()
         return try withExtendedLifetime(output) {
-            yaml_emitter_set_output(emitter, { context, buffer, size in
-                guard let context, let buffer else { return 0 }
-                Unmanaged<OutputBuffer>.fromOpaque(context).takeUnretainedValue().bytes
-                    .append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
-                return 1
-            }, Unmanaged.passUnretained(output).toOpaque())
+            yaml_emitter_set_output(
+                emitter,
+                { context, buffer, size in
+                    guard let context, let buffer else { return 0 }
+                    Unmanaged<OutputBuffer>.fromOpaque(context).takeUnretainedValue().bytes
+                        .append(contentsOf: UnsafeBufferPointer(start: buffer, count: size))
+                    return 1
+                }, Unmanaged.passUnretained(output).toOpaque())
             yaml_emitter_set_unicode(emitter, 1)
             yaml_emitter_set_indent(emitter, 2)
             yaml_emitter_set_width(emitter, 80)
@@ -131,7 +133,10 @@ public enum YAMLEmitter {
             let point = mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
             var digits = Array(mantissa.filter { $0 != "." })
             var decimalPoint = point + exponent
-            while digits.first == "0" { digits.removeFirst(); decimalPoint -= 1 }
+            while digits.first == "0" {
+                digits.removeFirst()
+                decimalPoint -= 1
+            }
             while digits.last == "0" { digits.removeLast() }
             let sign = number < 0 ? "-" : ""
             let exp10 = decimalPoint - 1
@@ -156,15 +161,18 @@ public enum YAMLEmitter {
 /// and otherwise the runs of digits starting there compare as numbers (then by length, then by the rune).
 enum KeyOrder {
     static func less(_ a: String, _ b: String) -> Bool {
-        let ar = Array(a.unicodeScalars), br = Array(b.unicodeScalars)
+        let ar = Array(a.unicodeScalars)
+        let br = Array(b.unicodeScalars)
         var i = 0
         while i < ar.count && i < br.count {
             defer { i += 1 }
             if ar[i] == br[i] { continue }
-            let al = isLetter(ar[i]), bl = isLetter(br[i])
+            let al = isLetter(ar[i])
+            let bl = isLetter(br[i])
             if al && bl { return ar[i].value < br[i].value }
             if al || bl { return bl }
-            var an: Int64 = 0, bn: Int64 = 0
+            var an: Int64 = 0
+            var bn: Int64 = 0
             if ar[i] == "0" || br[i] == "0" {
                 var j = i - 1
                 while j >= 0 && isDigit(ar[j]) {

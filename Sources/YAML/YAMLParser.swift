@@ -164,7 +164,8 @@ extension YAMLParser {
                         }
                         aliasNodes = min(cap, aliasNodes + size)
                         if aliasNodes > limits.maxAliasNodes {
-                            throw Failure(.aliasBomb, "yaml: line \(line): aliases expand the document by more than \(limits.maxAliasNodes) nodes (an alias bomb)")
+                            throw Failure(
+                                .aliasBomb, "yaml: line \(line): aliases expand the document by more than \(limits.maxAliasNodes) nodes (an alias bomb)")
                         }
                         if let root = try deliver(node, size: size, key: (node.text ?? "", false), line: line) { return root }
                     case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT:

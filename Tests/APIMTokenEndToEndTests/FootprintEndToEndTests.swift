@@ -15,8 +15,9 @@ import Testing
         #expect(dynamic.status == 0, "\(dynamic)")
         let needed = dynamic.stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
         #expect(!needed.isEmpty, "readelf printed no NEEDED entries: \(dynamic)")
-        #expect(needed.contains { $0.contains("libFoundationEssentials") } || !needed.contains { $0.contains("libswiftCore") },
-                "a dynamic build links FoundationEssentials: \(needed)")
+        #expect(
+            needed.contains { $0.contains("libFoundationEssentials") } || !needed.contains { $0.contains("libswiftCore") },
+            "a dynamic build links FoundationEssentials: \(needed)")
         for line in needed {
             #expect(!line.contains("[libFoundation.so") && !line.contains("ICU") && !line.contains("libicu"), "links \(line)")
         }
@@ -37,8 +38,9 @@ import Testing
     /// Connections are reused within a run: `status -A` over 40 gateways makes one GET per Secret (and ConfigMap)
     /// with at most 8 in flight, over a handful of kept-alive connections rather than one connection per request.
     @Test func statusReusesItsConnections() async throws {
-        let sandbox = try await Sandbox.start(SandboxOptions(
-            scenario: .many, gateways: 40, namespaces: 10, controller: ControllerOptions(podStartDelay: 0.2, stepInterval: 0.1)))
+        let sandbox = try await Sandbox.start(
+            SandboxOptions(
+                scenario: .many, gateways: 40, namespaces: 10, controller: ControllerOptions(podStartDelay: 0.2, stepInterval: 0.1)))
         defer { Task { await sandbox.shutdown() } }
         let before = sandbox.requestLog.count
         let run = await E2E.plugin(sandbox, ["status", "-A", "-o", "json"], timeout: 120)

@@ -13,7 +13,8 @@ public enum AzureEndpointPolicy {
         }
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) }),
-              let values = Optional(octets.compactMap { UInt8($0) }), values.count == 4 else { return false }
+            let values = Optional(octets.compactMap { UInt8($0) }), values.count == 4
+        else { return false }
         return values[0] == 127
     }
 
@@ -44,7 +45,8 @@ public enum AzureEndpointPolicy {
         if !text.contains("://") { text = "https://" + text }
         while text.hasSuffix("/") { text.removeLast() }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil else {
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else {
             throw ConfigurationError("\(name) \"\(text)\" is not a valid http(s) URL", remedy: "give a URL such as https://management.azure.com")
         }
         return url

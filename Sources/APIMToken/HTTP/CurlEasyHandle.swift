@@ -1,9 +1,10 @@
 import CCurl
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // MARK: - CurlEasyHandle
@@ -55,7 +56,9 @@ final class CurlEasyHandle {
         if body.isEmpty {
             try check(apim_setopt_string(raw, CURLOPT_COPYPOSTFIELDS, ""), CURLOPT_COPYPOSTFIELDS)
         } else {
-            try check(body.withUnsafeBytes { apim_setopt_pointer(raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }, CURLOPT_COPYPOSTFIELDS)
+            try check(
+                body.withUnsafeBytes { apim_setopt_pointer(raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) },
+                CURLOPT_COPYPOSTFIELDS)
         }
     }
 
@@ -109,11 +112,15 @@ final class CurlShare: @unchecked Sendable {
         raw = share
         mutexes = .allocate(capacity: Self.mutexCount)
         for index in 0..<Self.mutexCount { pthread_mutex_init(mutexes + index, nil) }
-        let configured = apim_share_lock_functions(share, { _, data, _, user in
-            pthread_mutex_lock(user!.assumingMemoryBound(to: pthread_mutex_t.self) + Int(data.rawValue))
-        }, { _, data, user in
-            pthread_mutex_unlock(user!.assumingMemoryBound(to: pthread_mutex_t.self) + Int(data.rawValue))
-        }, UnsafeMutableRawPointer(mutexes)) == CURLSHE_OK
+        let configured =
+            apim_share_lock_functions(
+                share,
+                { _, data, _, user in
+                    pthread_mutex_lock(user!.assumingMemoryBound(to: pthread_mutex_t.self) + Int(data.rawValue))
+                },
+                { _, data, user in
+                    pthread_mutex_unlock(user!.assumingMemoryBound(to: pthread_mutex_t.self) + Int(data.rawValue))
+                }, UnsafeMutableRawPointer(mutexes)) == CURLSHE_OK
             && apim_share_data(share, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK
             && apim_share_data(share, CURL_LOCK_DATA_DNS) == CURLSHE_OK
         guard configured else {

@@ -333,7 +333,8 @@ public final class CurlTransport: HTTPTransport {
                 || lower.contains("unknown ca") || lower.contains("handshake failure") && tls.clientCertificate == nil
             {
                 kind = .clientCertificate
-                message = tls.clientCertificate == nil
+                message =
+                    tls.clientCertificate == nil
                     ? "the server requires a client certificate and none was configured: \(summary)"
                     : "the server rejected the client certificate: \(summary)"
             } else if code == CURLE_SSL_CONNECT_ERROR {
@@ -343,7 +344,8 @@ public final class CurlTransport: HTTPTransport {
                 && (code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR || code == CURLE_GOT_NOTHING)
             {
                 kind = .connectionLost
-                message = "connection lost right after the TLS handshake: \(summary); if the server requires a client certificate, none was configured (set client-certificate-data and client-key-data)"
+                message =
+                    "connection lost right after the TLS handshake: \(summary); if the server requires a client certificate, none was configured (set client-certificate-data and client-key-data)"
             } else {
                 kind = .connectionLost
                 message = "connection lost: \(summary)"

@@ -47,10 +47,12 @@ public struct VerboseTrace: Sendable {
         components.fragment = nil
         var text = components.string ?? "<unprintable URL>"
         if let query {
-            text += "?" + query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
-                let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-                return pair.contains("=") && isSensitive(name: name.percentDecoded ?? name) ? "\(name)=<redacted>" : String(pair)
-            }.joined(separator: "&")
+            text +=
+                "?"
+                + query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+                    let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                    return pair.contains("=") && isSensitive(name: name.percentDecoded ?? name) ? "\(name)=<redacted>" : String(pair)
+                }.joined(separator: "&")
         }
         return text
     }
@@ -127,8 +129,10 @@ public struct ProcessTrace: ProcessRunner {
         let started = ContinuousClock.now
         do {
             let result = try await base.run(request)
-            trace.emit(2, "ran \(command) → exit \(result.exitStatus) in \(Int(((ContinuousClock.now - started).seconds * 1000).rounded())) ms "
-                + "(stdout \(result.standardOutput.count) bytes, stderr \(result.standardError.count) bytes)")
+            trace.emit(
+                2,
+                "ran \(command) → exit \(result.exitStatus) in \(Int(((ContinuousClock.now - started).seconds * 1000).rounded())) ms "
+                    + "(stdout \(result.standardOutput.count) bytes, stderr \(result.standardError.count) bytes)")
             return result
         } catch {
             trace.emit(2, "ran \(command) → \(error)")

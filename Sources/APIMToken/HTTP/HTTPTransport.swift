@@ -4,7 +4,12 @@ import FoundationEssentials
 
 /// An HTTP request method.
 public enum HTTPMethod: String, Sendable, Hashable {
-    case get = "GET", head = "HEAD", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
+    case get = "GET"
+    case head = "HEAD"
+    case post = "POST"
+    case put = "PUT"
+    case patch = "PATCH"
+    case delete = "DELETE"
 
     /// Whether repeating the request has the same effect as sending it once (RFC 9110 §9.2.2).
     /// Only idempotent requests are retried after a transport error whose outcome is unknown.

@@ -27,14 +27,14 @@ public enum RetryAfter {
         let weekdays = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard fields.count == 6, weekdays.contains(String(fields[0])), fields[5] == "GMT",
-              fields[1].utf8.count == 2, let day = Int(fields[1]), (1...31).contains(day),
-              let monthIndex = months.firstIndex(of: String(fields[2])),
-              fields[3].utf8.count == 4, let year = Int(fields[3]), fields[3].utf8.allSatisfy({ (48...57).contains($0) })
+            fields[1].utf8.count == 2, let day = Int(fields[1]), (1...31).contains(day),
+            let monthIndex = months.firstIndex(of: String(fields[2])),
+            fields[3].utf8.count == 4, let year = Int(fields[3]), fields[3].utf8.allSatisfy({ (48...57).contains($0) })
         else { return nil }
         let time = fields[4].split(separator: ":", omittingEmptySubsequences: false)
         guard time.count == 3, time.allSatisfy({ $0.utf8.count == 2 && $0.utf8.allSatisfy { (48...57).contains($0) } }),
-              let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]),
-              hour < 24, minute < 60, second < 61
+            let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]),
+            hour < 24, minute < 60, second < 61
         else { return nil }
         let days = CivilTime.daysSinceEpoch(year: year, month: monthIndex + 1, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))

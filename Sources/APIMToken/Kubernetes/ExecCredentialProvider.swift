@@ -1,8 +1,9 @@
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs an exec credential plugin and caches what it returns (client-go `exec.Authenticator`).
@@ -137,8 +138,9 @@ public actor ExecCredentialProvider {
         case "IfAvailable"?: interactive = stdinIsTerminal
         case "Always"?:
             guard stdinIsTerminal else {
-                throw ExecCredentialError("exec plugin cannot support interactive mode: standard input is not a terminal",
-                                          remedy: "Run the command from a terminal, or log in first so that \(config.command) need not prompt.")
+                throw ExecCredentialError(
+                    "exec plugin cannot support interactive mode: standard input is not a terminal",
+                    remedy: "Run the command from a terminal, or log in first so that \(config.command) need not prompt.")
             }
             interactive = true
         case nil:
@@ -149,9 +151,10 @@ public actor ExecCredentialProvider {
         var env = environment.values
         for variable in config.env { env[variable.name] = variable.value }
         env["KUBERNETES_EXEC_INFO"] = try execInfo(interactive: interactive)
-        return ProcessRequest(executable: config.command, arguments: config.args, environment: env,
-                              input: interactive ? .inherit : .none, errorOutput: errorOutput,
-                              timeout: interactive ? interactiveTimeout : timeout)
+        return ProcessRequest(
+            executable: config.command, arguments: config.args, environment: env,
+            input: interactive ? .inherit : .none, errorOutput: errorOutput,
+            timeout: interactive ? interactiveTimeout : timeout)
     }
 
     /// The `KUBERNETES_EXEC_INFO` document (an `ExecCredential` with only `spec`).
@@ -182,21 +185,24 @@ public actor ExecCredentialProvider {
         do {
             result = try await runner.run(request)
         } catch ProcessRunnerError.notFound {
-            var message = "exec: executable \(config.command) not found\n\n"
+            var message =
+                "exec: executable \(config.command) not found\n\n"
                 + "It looks like you are trying to use a client-go credential plugin that is not installed.\n\n"
                 + "To learn more about this feature, consult the documentation available at:\n"
                 + "      https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins"
             if let hint = config.installHint { message += "\n\n" + cleanControlCharacters(hint) }
             throw ExecCredentialError(message, remedy: "Install \(config.command) and make sure it is on PATH.")
         } catch ProcessRunnerError.timedOut {
-            throw ExecCredentialError("exec: executable \(config.command) did not finish within \(Self.format(timeout)) and was killed",
-                                      remedy: "Run \(config.command) by hand to see why it hangs (a login prompt with no terminal?).")
+            throw ExecCredentialError(
+                "exec: executable \(config.command) did not finish within \(Self.format(timeout)) and was killed",
+                remedy: "Run \(config.command) by hand to see why it hangs (a login prompt with no terminal?).")
         } catch let error as ProcessRunnerError {
             throw ExecCredentialError("exec: \(error)")
         }
         guard result.exitStatus == 0 else {
-            throw ExecCredentialError("exec: executable \(config.command) failed with exit code \(result.exitStatus)",
-                                      remedy: "Its own error output (above) says why; run it by hand to check the login.")
+            throw ExecCredentialError(
+                "exec: executable \(config.command) failed with exit code \(result.exitStatus)",
+                remedy: "Its own error output (above) says why; run it by hand to check the login.")
         }
         return try ExecCredential.parse(result.standardOutput, expectedAPIVersion: config.apiVersion)
     }

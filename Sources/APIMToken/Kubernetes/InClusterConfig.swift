@@ -1,8 +1,9 @@
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The pod's own service account as a connection (client-go `rest.InClusterConfig` and
@@ -33,8 +34,9 @@ public enum InClusterConfig {
     /// The in-cluster connection. The namespace is `-n`, else `POD_NAMESPACE`, else the `namespace` file, else `default`.
     public static func connection(environment: Environment, namespaceOverride: String? = nil) throws -> ClusterConnection {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
-            throw KubeConfigError("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined",
-                                  remedy: "Run inside a pod, or pass --kubeconfig.")
+            throw KubeConfigError(
+                "unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined",
+                remedy: "Run inside a pod, or pass --kubeconfig.")
         }
         let directory = directory(in: environment)
         let tokenPath = directory + "/token"
@@ -54,7 +56,8 @@ public enum InClusterConfig {
             let text = String(decoding: data, as: UTF8.self).trimmingWhitespaceAndNewlines()
             if !text.isEmpty { namespace = text }
         }
-        return ClusterConnection(server: server, tls: tls, proxy: .environment, namespace: namespace ?? "default",
-                                 origin: .inCluster, credential: .tokenFile(tokenPath))
+        return ClusterConnection(
+            server: server, tls: tls, proxy: .environment, namespace: namespace ?? "default",
+            origin: .inCluster, credential: .tokenFile(tokenPath))
     }
 }

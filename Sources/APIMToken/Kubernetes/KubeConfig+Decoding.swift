@@ -24,10 +24,11 @@ extension KubeConfig {
             users[name] = try reader.authInfo(entry, name: name)
         }
         for (name, entry) in try reader.namedList(node["contexts"], list: "contexts", field: "context") {
-            contexts[name] = Context(cluster: try reader.string(entry["cluster"], "context.cluster"),
-                                     user: try reader.string(entry["user"], "context.user"),
-                                     namespace: try reader.string(entry["namespace"], "context.namespace"),
-                                     origin: path)
+            contexts[name] = Context(
+                cluster: try reader.string(entry["cluster"], "context.cluster"),
+                user: try reader.string(entry["user"], "context.user"),
+                namespace: try reader.string(entry["namespace"], "context.namespace"),
+                origin: path)
         }
     }
 
@@ -165,8 +166,10 @@ extension KubeConfig {
             case nil, .null?: break
             case .sequence(let items)?:
                 for item in items {
-                    env.append(ExecEnvVar(name: try string(item["name"], "exec.env[].name") ?? "",
-                                          value: try string(item["value"], "exec.env[].value") ?? ""))
+                    env.append(
+                        ExecEnvVar(
+                            name: try string(item["name"], "exec.env[].name") ?? "",
+                            value: try string(item["value"], "exec.env[].value") ?? ""))
                 }
             default: throw fail("field \"exec.env\" must be a list")
             }

@@ -28,9 +28,10 @@ enum KubeConfigYAML {
     static func parse(_ data: Data, limits: Limits) throws -> KubeConfigNode {
         do {
             return try YAMLParser.parse(data, limits: limits)
-        } catch where error.kind == .tooLarge {
-            throw Failure(reason: "the file is \(data.count) bytes, more than the \(limits.maxBytes / 1024 / 1024) MiB a kubeconfig may have",
-                          remedy: remedy(for: .tooLarge))
+        } catch  where error.kind == .tooLarge {
+            throw Failure(
+                reason: "the file is \(data.count) bytes, more than the \(limits.maxBytes / 1024 / 1024) MiB a kubeconfig may have",
+                remedy: remedy(for: .tooLarge))
         } catch {
             throw Failure(reason: error.reason, remedy: remedy(for: error.kind))
         }

@@ -75,5 +75,6 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     /// aad-pod-identity `AzureIdentity` (CRD).
     public static let azureIdentities = ResourceType(group: "aadpodidentity.k8s.io", version: "v1", plural: "azureidentities", kind: "AzureIdentity")
     /// aad-pod-identity `AzureIdentityBinding` (CRD).
-    public static let azureIdentityBindings = ResourceType(group: "aadpodidentity.k8s.io", version: "v1", plural: "azureidentitybindings", kind: "AzureIdentityBinding")
+    public static let azureIdentityBindings = ResourceType(
+        group: "aadpodidentity.k8s.io", version: "v1", plural: "azureidentitybindings", kind: "AzureIdentityBinding")
 }

@@ -50,9 +50,10 @@ public enum GatewayDiscovery {
     /// Inspects a workload; nil when it is not a gateway.
     public static func inspect(_ workload: Workload) -> Inspection? {
         let containers = workload.template.spec.containers
-        let gateway = containers.first { container in
-            (container.env ?? []).contains { $0.name == authVariable }
-        } ?? containers.first { ($0.image ?? "").contains(imageMarker) }
+        let gateway =
+            containers.first { container in
+                (container.env ?? []).contains { $0.name == authVariable }
+            } ?? containers.first { ($0.image ?? "").contains(imageMarker) }
         guard let container = gateway else { return nil }
         var auth: AuthReference?
         if let variable = (container.env ?? []).last(where: { $0.name == authVariable }) {

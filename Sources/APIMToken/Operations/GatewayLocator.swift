@@ -98,7 +98,8 @@ public struct GatewayLocator: Sendable {
         let namespace = query.namespace
         var workloads: [Workload] = []
         var gateways: [GatewayDiscovery.Gateway] = []
-        let needsDiscovery = query.secretName == nil || (query.restart == nil && !query.noRestart) || query.gatewayName == nil
+        let needsDiscovery =
+            query.secretName == nil || (query.restart == nil && !query.noRestart) || query.gatewayName == nil
             || query.secretKey == nil
         if needsDiscovery {
             workloads = try await self.workloads(in: namespace)

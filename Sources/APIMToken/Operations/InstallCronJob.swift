@@ -169,7 +169,8 @@ public enum InstallCronJob {
         let job = manualJob(from: source, name: name)
         let created = try await client.create(
             job, namespace: source.metadata.namespace, options: WriteOptions(fieldManager: fieldManager, dryRun: dryRun))
-        return ObjectSummary(kind: "Job", apiVersion: "batch/v1", name: created.metadata.name ?? name, namespace: created.metadata.namespace ?? source.metadata.namespace)
+        return ObjectSummary(
+            kind: "Job", apiVersion: "batch/v1", name: created.metadata.name ?? name, namespace: created.metadata.namespace ?? source.metadata.namespace)
     }
 
     // MARK: Uninstall

@@ -1,9 +1,9 @@
 import FoundationEssentials
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A named time zone read from the system's zoneinfo database (TZif files, RFC 8536), the way Go's
@@ -449,8 +449,9 @@ struct PosixTimeZone: Sendable, Equatable {
         mutating func name() -> Bool {
             let start = position
             if consume("<") {
-                while let byte = peek, isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "+")
-                    || byte == UInt8(ascii: "-")
+                while let byte = peek,
+                    isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "+")
+                        || byte == UInt8(ascii: "-")
                 {
                     position += 1
                 }

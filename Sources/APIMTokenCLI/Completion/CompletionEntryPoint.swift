@@ -1,10 +1,11 @@
 import APIMToken
 import ArgumentParser
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The completion entry points of the `kubectl-apimtoken` executable, checked before the command runs.

@@ -2,7 +2,7 @@ import APIMToken
 import FoundationEssentials
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// stdout for results, stderr for progress; colour and live lines only on a TTY.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Every input a fuzz target crashed on (Tests/Fuzz/regressions/TARGET-crash-…), replayed through the same parser.

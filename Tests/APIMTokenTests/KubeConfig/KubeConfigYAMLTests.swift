@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// The kubeconfig YAML layer: repeated keys as kubectl reads them, limits that name their real cause, linear cost,
@@ -153,8 +154,10 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         var compared = 0
-        for sample in Set(samples).sorted() where !sample.hasPrefix(" ") && !sample.hasSuffix(" ") && !sample.contains(": ")
-            && !sample.contains(" #") && !sample.hasPrefix("#") && !sample.hasPrefix("- ") && sample != "-" {
+        for sample in Set(samples).sorted()
+        where !sample.hasPrefix(" ") && !sample.hasSuffix(" ") && !sample.contains(": ")
+            && !sample.contains(" #") && !sample.hasPrefix("#") && !sample.hasPrefix("- ") && sample != "-"
+        {
             let yaml = """
                 apiVersion: v1
                 clusters:
@@ -176,7 +179,7 @@ import Testing
                 """
             // A sample that is not one plain scalar here (`1:` opens a mapping, `[` a sequence) says nothing.
             guard let root = try? KubeConfigYAML.parse(Data(yaml.utf8), limits: .init()),
-                  case .sequence(let contexts)? = root["contexts"], let node = contexts.first?["context"]?["namespace"]
+                case .sequence(let contexts)? = root["contexts"], let node = contexts.first?["context"]?["namespace"]
             else { continue }
             let ours: String
             switch node {

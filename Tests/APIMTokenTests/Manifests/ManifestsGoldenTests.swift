@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 @Suite struct ManifestsGoldenTests {
@@ -99,7 +100,10 @@ import Testing
         #expect(env["AZURE_CLOUD"] == "AzureUSGovernment")
         #expect(env["ARM_ENDPOINT"] == "https://management.usgovcloudapi.net")
         #expect(env["TOKEN_KEY"] == "rotate")
-        guard case .serviceAccount(let serviceAccount) = manifests.objects[0] else { Issue.record("not a ServiceAccount first"); return }
+        guard case .serviceAccount(let serviceAccount) = manifests.objects[0] else {
+            Issue.record("not a ServiceAccount first")
+            return
+        }
         #expect(serviceAccount.metadata.annotations == ["azure.workload.identity/client-id": "c", "azure.workload.identity/tenant-id": "t"])
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import APIMToken
 
 /// Runs an outside tool (kubectl, python3) to completion, off the cooperative thread pool: the product's runner waits
@@ -8,13 +9,16 @@ enum ExternalTool {
         var description: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], input: String? = nil,
-                    environment: [String: String] = [:]) async throws -> ProcessResult {
+    static func run(
+        _ executable: String, _ arguments: [String], input: String? = nil,
+        environment: [String: String] = [:]
+    ) async throws -> ProcessResult {
         var environment = environment
         environment["PATH"] = environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         return try await POSIXProcessRunner().run(
-            ProcessRequest(executable: executable, arguments: arguments, environment: environment,
-                           input: input.map { .data(Data($0.utf8)) } ?? .none, timeout: .seconds(300)))
+            ProcessRequest(
+                executable: executable, arguments: arguments, environment: environment,
+                input: input.map { .data(Data($0.utf8)) } ?? .none, timeout: .seconds(300)))
     }
 
     /// Standard output of a run that must succeed.

@@ -1,11 +1,12 @@
-@testable import APIMToken
 import FoundationEssentials
 import Testing
 
+@testable import APIMToken
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Expected offsets were checked by hand against the tz database's source (`europe`, `northamerica`, `australasia`)

@@ -48,33 +48,37 @@ import YAML
 
     @Test func layoutIsKubectls() throws {
         let value = YAMLValue.mapping([
-            ("spec", .mapping([
-                ("containers", .sequence([.mapping([("name", .string("a")), ("args", .sequence([.string("rotate"), .string("-A")]))])])),
-                ("empty", .mapping([])),
-                ("none", .sequence([])),
-            ])),
+            (
+                "spec",
+                .mapping([
+                    ("containers", .sequence([.mapping([("name", .string("a")), ("args", .sequence([.string("rotate"), .string("-A")]))])])),
+                    ("empty", .mapping([])),
+                    ("none", .sequence([])),
+                ])
+            ),
             ("apiVersion", .string("v1")),
             ("count", .integer(3)),
             ("ratio", .number(0.5)),
             ("missing", .null),
             ("flag", .bool(false)),
         ])
-        #expect(try YAMLEmitter.emit(value) == """
-            apiVersion: v1
-            count: 3
-            flag: false
-            missing: null
-            ratio: 0.5
-            spec:
-              containers:
-              - args:
-                - rotate
-                - -A
-                name: a
-              empty: {}
-              none: []
+        #expect(
+            try YAMLEmitter.emit(value) == """
+                apiVersion: v1
+                count: 3
+                flag: false
+                missing: null
+                ratio: 0.5
+                spec:
+                  containers:
+                  - args:
+                    - rotate
+                    - -A
+                    name: a
+                  empty: {}
+                  none: []
 
-            """)
+                """)
     }
 
     /// go-yaml v2.4 folds plain scalars with spaces at 80 columns (its default width), as kubectl prints them.
@@ -97,7 +101,7 @@ import YAML
     /// Seeded random strings from an alphabet of YAML's indicators, quotes, digits, spaces, line breaks and non-ASCII
     /// text: PyYAML reads every document back as exactly the strings written.
     @Test func randomStringsReadBackUnchanged() async throws {
-        var generator = SplitMix64(seed: 20261203)
+        var generator = SplitMix64(seed: 20_261_203)
         let alphabet = Array("ab0123456789 .:-_+#'\"*&!|>%@`,[]{}?\\\t\nTtYyNn~éß漢😀")
         var keys: [String] = []
         var members: [(String, YAMLValue)] = []
@@ -117,18 +121,19 @@ import YAML
 
     @Test func jsonDocumentsKeepTheirTypes() throws {
         let json = Data(#"{"b":[1,2.5,"x",null,true],"a":{"nested":{}},"big":9223372036854775807}"#.utf8)
-        #expect(try YAMLEmitter.emit(json: json) == """
-            a:
-              nested: {}
-            b:
-            - 1
-            - 2.5
-            - x
-            - null
-            - true
-            big: 9223372036854775807
+        #expect(
+            try YAMLEmitter.emit(json: json) == """
+                a:
+                  nested: {}
+                b:
+                - 1
+                - 2.5
+                - x
+                - null
+                - true
+                big: 9223372036854775807
 
-            """)
+                """)
     }
 
     /// The real kubectl prints the same bytes: `kubectl create configmap --dry-run=client` with seeded random values
@@ -136,15 +141,18 @@ import YAML
     @Test func kubectlPrintsTheSameYAMLByteForByte() async throws {
         var generator = SplitMix64(seed: 1203)
         let alphabet = Array("ab09 .:-_+#'\"*&!|>%@`,[]{}?\\TtYyNnoO~é漢")
-        var values = ["true", "yes", "n", "08", "0777", "1:20", "2026-12-21T03:00:00Z", "2026-12-21", "2026-13-21", "*", "a: b",
-                      " lead", "trail ", "tab\tx", "l1\nl2", "end\n", "\n", "1e3", ".5", "0x1F", "1_000", "-", "- a", "? x", "~",
-                      Array(repeating: "word", count: 40).joined(separator: " "), String(repeating: "x", count: 200)]
+        var values = [
+            "true", "yes", "n", "08", "0777", "1:20", "2026-12-21T03:00:00Z", "2026-12-21", "2026-13-21", "*", "a: b",
+            " lead", "trail ", "tab\tx", "l1\nl2", "end\n", "\n", "1e3", ".5", "0x1F", "1_000", "-", "- a", "? x", "~",
+            Array(repeating: "word", count: 40).joined(separator: " "), String(repeating: "x", count: 200),
+        ]
         for _ in 0..<300 {
             let length = Int(generator.next() % 14) + 1
             values.append(String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }))
         }
         // Keys must be valid ConfigMap keys; the values carry the cases.
-        let arguments = ["create", "configmap", "t", "--dry-run=client", "--kubeconfig", "/dev/null"]
+        let arguments =
+            ["create", "configmap", "t", "--dry-run=client", "--kubeconfig", "/dev/null"]
             + values.enumerated().map { "--from-literal=k\($0.offset)=\($0.element)" }
         let json = try await ExternalTool.output("kubectl", arguments + ["-o", "json"])
         let yaml = String(decoding: try await ExternalTool.output("kubectl", arguments + ["-o", "yaml"]), as: UTF8.self)
@@ -152,6 +160,9 @@ import YAML
         let expectedLines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
         let ourLines = ours.split(separator: "\n", omittingEmptySubsequences: false)
         let line = zip(expectedLines, ourLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(expectedLines.count, ourLines.count)
-        #expect(ours == yaml, "first difference at line \(line): kubectl \(String(reflecting: expectedLines.dropFirst(line).first)), ours \(String(reflecting: ourLines.dropFirst(line).first))")
+        #expect(
+            ours == yaml,
+            "first difference at line \(line): kubectl \(String(reflecting: expectedLines.dropFirst(line).first)), ours \(String(reflecting: ourLines.dropFirst(line).first))"
+        )
     }
 }

@@ -18,8 +18,10 @@ public struct AzureCLICredential: TokenCredential, CustomStringConvertible, Cust
         public var timeZone: ZoneInfo
 
         /// Creates options; the defaults are `az` on PATH, 10 s, the local time zone.
-        public init(tenantID: String? = nil, timeout: Duration = .seconds(10), executable: String = "az",
-                    timeZone: ZoneInfo = .local()) {
+        public init(
+            tenantID: String? = nil, timeout: Duration = .seconds(10), executable: String = "az",
+            timeZone: ZoneInfo = .local()
+        ) {
             self.tenantID = tenantID
             self.timeout = timeout
             self.executable = executable
@@ -49,10 +51,12 @@ public struct AzureCLICredential: TokenCredential, CustomStringConvertible, Cust
     }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "executable": options.executable, "tenantID": options.tenantID as Any, "timeout": options.timeout,
-            "environmentVariables": environment.values.keys.sorted(),
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "executable": options.executable, "tenantID": options.tenantID as Any, "timeout": options.timeout,
+                "environmentVariables": environment.values.keys.sorted(),
+            ], displayStyle: .struct)
     }
 
     /// The arguments after `az` for `scope`.
@@ -106,7 +110,8 @@ public struct AzureCLICredential: TokenCredential, CustomStringConvertible, Cust
             var expiresOn: String?
         }
         guard let decoded = try? JSONDecoder().decode(Output.self, from: output),
-              let token = decoded.accessToken, !token.isEmpty else {
+            let token = decoded.accessToken, !token.isEmpty
+        else {
             throw AuthenticationFailedError(credential: name, message: "az printed something other than a token as JSON")
         }
         if let epoch = decoded.expires_on?.value {
@@ -131,9 +136,9 @@ public struct AzureCLICredential: TokenCredential, CustomStringConvertible, Cust
             return value
         }
         guard let year = number(0, 4), bytes[4] == UInt8(ascii: "-"), let month = number(5, 2), bytes[7] == UInt8(ascii: "-"),
-              let day = number(8, 2), bytes[10] == UInt8(ascii: " "), let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"),
-              let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"), let second = number(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            let day = number(8, 2), bytes[10] == UInt8(ascii: " "), let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"),
+            let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"), let second = number(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var fraction = 0.0
         if bytes.count > 19 {

@@ -63,7 +63,8 @@ public struct ChainedCredentialError: APIMTokenError {
     public var exitStatus: ExitStatus { .azureAuthentication }
 
     public var description: String {
-        let head = stopped
+        let head =
+            stopped
             ? "Azure login (auto) failed:"
             : "Azure login (auto) found no usable credential:"
         return ([head] + attempts.map { "  - \($0.credential): \($0.outcome.rawValue): \($0.message)" }).joined(separator: "\n")
@@ -71,7 +72,8 @@ public struct ChainedCredentialError: APIMTokenError {
 
     public var remedy: String? {
         if stopped { return attempts.last?.remedy }
-        return "set up one of: workload identity (pod label azure.workload.identity/use: \"true\"), a service principal (--client-id, --client-secret or --client-certificate, --tenant), a managed identity, or az login; or choose one with --login-method"
+        return
+            "set up one of: workload identity (pod label azure.workload.identity/use: \"true\"), a service principal (--client-id, --client-secret or --client-certificate, --tenant), a managed identity, or az login; or choose one with --login-method"
     }
 }
 

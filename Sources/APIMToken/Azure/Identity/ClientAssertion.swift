@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import FoundationEssentials
+import _CryptoExtras
 
 /// The JWS algorithm of a client assertion.
 public enum ClientAssertionAlgorithm: String, Sendable, CaseIterable {

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import FoundationEssentials
+import _CryptoExtras
 
 /// A service principal's certificate and RSA private key, read from one PEM file (as `az` and apim-shg-rotate
 /// accept it). When the file holds a chain, the certificate whose public key matches the private key is used.
@@ -102,12 +102,16 @@ enum DERCertificate {
     static func subjectPublicKeyInfo(of certificate: Data) -> Data? {
         let bytes = [UInt8](certificate)
         guard let outer = element(bytes, at: 0), outer.tag == 0x30,
-              let tbs = element(bytes, at: outer.contentStart), tbs.tag == 0x30 else { return nil }
+            let tbs = element(bytes, at: outer.contentStart), tbs.tag == 0x30
+        else { return nil }
         var offset = tbs.contentStart
         var index = 0
         // version [0] (optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
         while offset < tbs.end, let item = element(bytes, at: offset) {
-            if index == 0 && item.tag == 0xA0 { offset = item.end; continue }
+            if index == 0 && item.tag == 0xA0 {
+                offset = item.end
+                continue
+            }
             if index == 5 { return item.tag == 0x30 ? Data(bytes[offset..<item.end]) : nil }
             index += 1
             offset = item.end
@@ -115,7 +119,11 @@ enum DERCertificate {
         return nil
     }
 
-    private struct Element { var tag: UInt8; var contentStart: Int; var end: Int }
+    private struct Element {
+        var tag: UInt8
+        var contentStart: Int
+        var end: Int
+    }
 
     private static func element(_ bytes: [UInt8], at offset: Int) -> Element? {
         guard offset + 2 <= bytes.count else { return nil }

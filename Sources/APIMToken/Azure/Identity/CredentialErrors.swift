@@ -56,8 +56,7 @@ public struct AuthenticationFailedError: APIMTokenError {
 
     public var description: String {
         var text = "\(credential) authentication failed"
-        if let status { text += " (HTTP \(status)" + (errorCode.map { ", \($0)" } ?? "") + ")" }
-        else if let errorCode { text += " (\(errorCode))" }
+        if let status { text += " (HTTP \(status)" + (errorCode.map { ", \($0)" } ?? "") + ")" } else if let errorCode { text += " (\(errorCode))" }
         text += ": \(message)"
         if let correlationID { text += " [correlation id \(correlationID)]" }
         return text

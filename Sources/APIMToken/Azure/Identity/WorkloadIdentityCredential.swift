@@ -41,7 +41,9 @@ public struct WorkloadIdentityCredential: TokenCredential {
                 throw CredentialUnavailableError(
                     credential: WorkloadIdentityCredential.credentialName,
                     message: "\(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not set",
-                    remedy: "label the pod \(AzureEnvironmentVariables.workloadIdentityPodLabel): \"true\" and annotate its ServiceAccount with azure.workload.identity/client-id, so that the webhook injects them")
+                    remedy:
+                        "label the pod \(AzureEnvironmentVariables.workloadIdentityPodLabel): \"true\" and annotate its ServiceAccount with azure.workload.identity/client-id, so that the webhook injects them"
+                )
             }
             let host = try AzureEndpointPolicy.parseEndpoint(authority, name: AzureEnvironmentVariables.authorityHost)
             return Options(clientID: client, tenantID: tenant, tokenFilePath: file, authorityHost: host)
@@ -56,8 +58,10 @@ public struct WorkloadIdentityCredential: TokenCredential {
     private let client: EntraTokenClient
 
     /// Creates the credential; throws a `ConfigurationError` for an invalid tenant or a non-HTTPS authority.
-    public init(options: Options, transport: any HTTPTransport, clock: any WallClock = SystemWallClock(),
-                retryOptions: AzureRetryOptions = .default) throws {
+    public init(
+        options: Options, transport: any HTTPTransport, clock: any WallClock = SystemWallClock(),
+        retryOptions: AzureRetryOptions = .default
+    ) throws {
         self.options = options
         self.client = try EntraTokenClient(
             credentialName: Self.credentialName, authorityHost: options.authorityHost, tenantID: options.tenantID,

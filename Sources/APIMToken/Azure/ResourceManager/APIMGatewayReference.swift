@@ -31,8 +31,9 @@ public struct APIMServiceReference: Sendable, Hashable, CustomStringConvertible 
     /// Rejects values that are empty or could change the request path.
     static func check(_ value: String, flag: String) throws {
         guard !value.isEmpty, value.count <= 260,
-              !value.contains("/"), !value.contains("?"), !value.contains("#"), value != ".", value != "..",
-              value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            !value.contains("/"), !value.contains("?"), !value.contains("#"), value != ".", value != "..",
+            value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        else {
             throw ConfigurationError("\(flag) \"\(value)\" is not a valid Azure resource name")
         }
     }

@@ -36,11 +36,13 @@ public struct ARMClient: Sendable {
         self.cloud = cloud
         self.apiVersion = apiVersion
         self.tokenCache = tokenCache
-        self.transport = MiddlewareTransport(base: transport, middlewares: [
-            HeaderMiddleware.userAgent,
-            AzureRetryMiddleware(options: retryOptions, clock: clock, jitter: jitter),
-            BearerTokenMiddleware(cache: tokenCache, scope: cloud.resourceManagerScope),
-        ])
+        self.transport = MiddlewareTransport(
+            base: transport,
+            middlewares: [
+                HeaderMiddleware.userAgent,
+                AzureRetryMiddleware(options: retryOptions, clock: clock, jitter: jitter),
+                BearerTokenMiddleware(cache: tokenCache, scope: cloud.resourceManagerScope),
+            ])
     }
 
     // MARK: Operations
@@ -59,7 +61,10 @@ public struct ARMClient: Sendable {
 
     /// Lists every gateway of the service, following `nextLink` (only on the same ARM host).
     public func listGateways(_ service: APIMServiceReference) async throws -> [APIMGateway] {
-        struct Page: Decodable { var value: [APIMGateway]; var nextLink: String? }
+        struct Page: Decodable {
+            var value: [APIMGateway]
+            var nextLink: String?
+        }
         var gateways: [APIMGateway] = []
         var url = try makeURL(path: service.path + "/gateways")
         for _ in 0..<100 {
@@ -68,8 +73,9 @@ public struct ARMClient: Sendable {
             gateways += page.value
             guard let next = page.nextLink, !next.isEmpty else { return gateways }
             guard let nextURL = URL(string: next), nextURL.host?.lowercased() == cloud.resourceManagerEndpoint.host?.lowercased(),
-                  nextURL.scheme?.lowercased() == cloud.resourceManagerEndpoint.scheme?.lowercased(),
-                  Self.effectivePort(nextURL) == Self.effectivePort(cloud.resourceManagerEndpoint) else {
+                nextURL.scheme?.lowercased() == cloud.resourceManagerEndpoint.scheme?.lowercased(),
+                Self.effectivePort(nextURL) == Self.effectivePort(cloud.resourceManagerEndpoint)
+            else {
                 throw ARMResponseError(
                     operation: .listGateways, resource: service.path,
                     reason: "nextLink points away from \(cloud.resourceManagerEndpoint.host ?? "ARM")", requestID: response.headers["x-ms-request-id"])
@@ -87,8 +93,9 @@ public struct ARMClient: Sendable {
         struct Value: Decodable { var value: String? }
         let decoded = try decode(Value.self, response, .generateToken, gateway.path)
         guard let value = decoded.value else {
-            throw ARMResponseError(operation: .generateToken, resource: gateway.path, reason: "the response has no value",
-                                   requestID: response.headers["x-ms-request-id"])
+            throw ARMResponseError(
+                operation: .generateToken, resource: gateway.path, reason: "the response has no value",
+                requestID: response.headers["x-ms-request-id"])
         }
         return Redacted(value)
     }
@@ -105,11 +112,15 @@ public struct ARMClient: Sendable {
     /// POST `listKeys`.
     public func listKeys(_ gateway: APIMGatewayReference) async throws -> GatewayKeys {
         let response = try await send(.listKeys, .gateway(gateway), method: .post, path: gateway.path + "/listKeys", body: Data())
-        struct Keys: Decodable { var primary: String?; var secondary: String? }
+        struct Keys: Decodable {
+            var primary: String?
+            var secondary: String?
+        }
         let keys = try decode(Keys.self, response, .listKeys, gateway.path)
         guard let primary = keys.primary, let secondary = keys.secondary else {
-            throw ARMResponseError(operation: .listKeys, resource: gateway.path, reason: "the response lacks primary or secondary",
-                                   requestID: response.headers["x-ms-request-id"])
+            throw ARMResponseError(
+                operation: .listKeys, resource: gateway.path, reason: "the response lacks primary or secondary",
+                requestID: response.headers["x-ms-request-id"])
         }
         return GatewayKeys(primary: Redacted(primary), secondary: Redacted(secondary))
     }
@@ -162,8 +173,9 @@ public struct ARMClient: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: response.body)
         } catch {
-            throw ARMResponseError(operation: operation, resource: resource, reason: "the body is not the expected JSON",
-                                   requestID: response.headers["x-ms-request-id"])
+            throw ARMResponseError(
+                operation: operation, resource: resource, reason: "the body is not the expected JSON",
+                requestID: response.headers["x-ms-request-id"])
         }
     }
 }

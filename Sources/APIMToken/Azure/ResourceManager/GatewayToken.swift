@@ -32,12 +32,17 @@ public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
         let parts = body.split(separator: "&", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 else { throw .malformed("expected three '&'-separated parts, found \(parts.count)") }
         let (id, stamp, signature) = (parts[0], parts[1], parts[2])
-        guard !id.isEmpty, id.count <= 256, id.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }) else {
+        guard !id.isEmpty, id.count <= 256,
+            id.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) })
+        else {
             throw .malformed("the gateway id is empty or has unexpected characters")
         }
         guard let expiry = parseStamp(stamp) else { throw .malformed("the expiry is not yyyyMMddHHmm") }
         guard !signature.isEmpty, signature.count <= 1024,
-              signature.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+/=-_".unicodeScalars.contains($0)) }) else {
+            signature.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+/=-_".unicodeScalars.contains($0))
+            })
+        else {
             throw .malformed("the signature is empty or not base64")
         }
         return GatewayToken(gatewayID: id, expiry: expiry, value: Redacted(body))
@@ -87,7 +92,7 @@ public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
         func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - 48) } }
         let (year, month, day, hour, minute) = (number(0..<4), number(4..<6), number(6..<8), number(8..<10), number(10..<12))
         guard year >= 2000, (1...12).contains(month), (1...CivilTime.daysInMonth(year: year, month: month)).contains(day),
-              (0...23).contains(hour), (0...59).contains(minute)
+            (0...23).contains(hour), (0...59).contains(minute)
         else { return nil }
         let days = CivilTime.daysSinceEpoch(year: year, month: month, day: day)
         return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60))
