@@ -59,7 +59,8 @@ let package = Package(
         ),
         .systemLibrary(
             name: "CCurl",
-            pkgConfig: "libcurl",
+            // No pkgConfig: it would link libcurl, and libcurl is loaded when the first request is made (see shim.h).
+            // The headers are in the default include path of Debian's libcurl4-openssl-dev.
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 

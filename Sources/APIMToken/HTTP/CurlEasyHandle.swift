@@ -18,22 +18,22 @@ final class CurlEasyHandle {
     /// The share this handle uses, kept alive until the handle is cleaned up.
     var share: CurlShare?
 
-    /// Creates a handle; fails only when libcurl cannot allocate one.
+    /// Creates a handle; fails when libcurl cannot be loaded or cannot allocate one.
     init() throws {
-        CurlGlobal.initialize()
-        guard let handle = curl_easy_init() else {
+        try CurlGlobal.load()
+        guard let handle = apim_easy_init() else {
             throw TransportError(kind: .other, host: "", message: "libcurl could not create a handle")
         }
         raw = handle
     }
 
     deinit {
-        curl_easy_cleanup(raw)
+        apim_easy_cleanup(raw)
         _ = share  // released after the handle is gone
     }
 
     /// Clears every option, keeping live connections for reuse.
-    func reset() { curl_easy_reset(raw) }
+    func reset() { apim_easy_reset(raw) }
 
     /// Sets a `long` option.
     func set(_ option: CURLoption, _ value: Int) throws {
@@ -71,7 +71,7 @@ final class CurlEasyHandle {
 
     private func check(_ code: CURLcode, _ option: CURLoption) throws {
         guard code != CURLE_OK else { return }
-        let reason = String(cString: curl_easy_strerror(code))
+        let reason = String(cString: apim_easy_strerror(code))
         throw TransportError(
             kind: .configuration, host: "",
             message: "libcurl refused option \(option.rawValue): \(reason) (libcurl \(CurlGlobal.version) needs the OpenSSL flavour ≥ 7.77)",
@@ -83,16 +83,31 @@ final class CurlEasyHandle {
 
 /// One-time, thread-safe global initialisation of libcurl.
 enum CurlGlobal {
-    private static let initialized: Bool = {
-        curl_global_init(Int(CURL_GLOBAL_ALL))
-        return true
+    /// libcurl's functions, filled by `apim_curl_load` (shim.h reads them through `apim_curl_table`).
+    // Written once by `apim_curl_load`, inside the one-time initialisation of `loaded`, before any function in it is
+    // called; only read afterwards.
+    nonisolated(unsafe) static let table: UnsafeMutableRawPointer = {
+        let table = UnsafeMutablePointer<apim_curl_api>.allocate(capacity: 1)
+        table.initialize(to: apim_curl_api())
+        return UnsafeMutableRawPointer(table)
     }()
 
-    /// Runs `curl_global_init` once.
-    static func initialize() { _ = initialized }
+    private static let loaded: Result<Void, TransportError> = {
+        if let failure = apim_curl_load() {
+            return .failure(
+                TransportError(
+                    kind: .configuration, host: "",
+                    message: "libcurl could not be loaded (\(String(cString: failure))); install it: apt-get install libcurl4"))
+        }
+        apim_global_init(Int(CURL_GLOBAL_ALL))
+        return .success(())
+    }()
+
+    /// Loads libcurl and runs `curl_global_init`, once; later calls return the first outcome.
+    static func load() throws { try loaded.get() }
 
     /// The libcurl version string, e.g. `libcurl/7.88.1 OpenSSL/3.0.19 …`.
-    static var version: String { String(cString: curl_version()) }
+    static var version: String { String(cString: apim_version()) }
 }
 
 // MARK: - CurlShare
@@ -106,9 +121,9 @@ final class CurlShare: @unchecked Sendable {
     private let mutexes: UnsafeMutablePointer<pthread_mutex_t>
     private static let mutexCount = Int(CURL_LOCK_DATA_LAST.rawValue) + 1
 
+    /// A share, once libcurl is loaded (a handle was made); nil when libcurl cannot make one.
     init?() {
-        CurlGlobal.initialize()
-        guard let share = curl_share_init() else { return nil }
+        guard let share = apim_share_init() else { return nil }
         raw = share
         mutexes = .allocate(capacity: Self.mutexCount)
         for index in 0..<Self.mutexCount { pthread_mutex_init(mutexes + index, nil) }
@@ -124,7 +139,7 @@ final class CurlShare: @unchecked Sendable {
             && apim_share_data(share, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK
             && apim_share_data(share, CURL_LOCK_DATA_DNS) == CURLSHE_OK
         guard configured else {
-            curl_share_cleanup(share)
+            apim_share_cleanup(share)
             for index in 0..<Self.mutexCount { pthread_mutex_destroy(mutexes + index) }
             mutexes.deallocate()
             return nil
@@ -132,7 +147,7 @@ final class CurlShare: @unchecked Sendable {
     }
 
     deinit {
-        curl_share_cleanup(raw)
+        apim_share_cleanup(raw)
         for index in 0..<Self.mutexCount { pthread_mutex_destroy(mutexes + index) }
         mutexes.deallocate()
     }
@@ -147,7 +162,9 @@ final class CurlHandlePool: @unchecked Sendable {
     private var idle: [CurlEasyHandle] = []
     private let lock = Lock()
     private let capacity: Int
-    private let share = CurlShare()
+    // Made with the first handle, once libcurl is loaded; guarded by `lock`.
+    private var share: CurlShare?
+    private var shareMade = false
 
     /// Creates a pool that keeps at most `capacity` idle handles: as many as `status` runs requests at once.
     init(capacity: Int = 8) { self.capacity = capacity }
@@ -161,7 +178,14 @@ final class CurlHandlePool: @unchecked Sendable {
         } else {
             handle = try CurlEasyHandle()
         }
-        if let share {
+        let shared: CurlShare? = lock.withLock {
+            if !shareMade {
+                shareMade = true
+                share = CurlShare()
+            }
+            return share
+        }
+        if let share = shared {
             handle.share = share
             _ = apim_setopt_share(handle.raw, share.raw)
         }
@@ -174,4 +198,10 @@ final class CurlHandlePool: @unchecked Sendable {
             if idle.count < capacity { idle.append(handle) }
         }
     }
+}
+
+/// The table of libcurl's functions, for shim.h's inline wrappers (one for the process).
+@_cdecl("apim_curl_table")
+func apimCurlTable() -> UnsafeMutableRawPointer {
+    CurlGlobal.table
 }

@@ -68,7 +68,6 @@ public final class CurlTransport: HTTPTransport {
         }
         self.configuration = configuration
         self.combinedTrust = try Self.combinedTrust(for: configuration.tls)
-        CurlGlobal.initialize()
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -101,8 +100,8 @@ public final class CurlTransport: HTTPTransport {
         var headerList: UnsafeMutablePointer<curl_slist>?
         var connectTo: UnsafeMutablePointer<curl_slist>?
         defer {
-            curl_slist_free_all(headerList)
-            curl_slist_free_all(connectTo)
+            apim_slist_free_all(headerList)
+            apim_slist_free_all(connectTo)
         }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
 
@@ -116,7 +115,7 @@ public final class CurlTransport: HTTPTransport {
             components.host = serverName
             if let rewritten = components.url { url = rewritten }
             let target = originalHost.contains(":") ? "[\(originalHost)]" : originalHost
-            connectTo = curl_slist_append(nil, "\(serverName):\(port):\(target):\(port)")
+            connectTo = apim_slist_append(nil, "\(serverName):\(port):\(target):\(port)")
             if headers["Host"] == nil { headers["Host"] = url.port.map { "\(originalHost):\($0)" } ?? originalHost }
         }
 
@@ -142,9 +141,9 @@ public final class CurlTransport: HTTPTransport {
         for field in headers {
             // "Name:" removes a header libcurl would add; "Name;" sends it with an empty value.
             let line = field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
-            headerList = curl_slist_append(headerList, line)
+            headerList = apim_slist_append(headerList, line)
         }
-        if headers["Expect"] == nil { headerList = curl_slist_append(headerList, "Expect:") }
+        if headers["Expect"] == nil { headerList = apim_slist_append(headerList, "Expect:") }
         _ = apim_setopt_slist(handle.raw, CURLOPT_HTTPHEADER, headerList)
 
         try applyTLS(to: handle)
@@ -170,7 +169,7 @@ public final class CurlTransport: HTTPTransport {
             Unmanaged<CurlTransferContext>.fromOpaque(user!).takeUnretainedValue().isCancelled ? 1 : 0
         }
 
-        let code = curl_easy_perform(handle.raw)
+        let code = apim_easy_perform(handle.raw)
         let status = handle.responseCode()
         let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // The handle keeps its connection cache for the next request; its options are reset on reuse.
@@ -304,7 +303,7 @@ public final class CurlTransport: HTTPTransport {
         for code: CURLcode, detail: String, host: String, tls: TLSMaterial,
         sawResponse: Bool = false, secure: Bool = false
     ) -> TransportError {
-        let summary = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let summary = detail.isEmpty ? String(cString: apim_easy_strerror(code)) : detail
         let lower = summary.lowercased()
         let kind: TransportError.Kind
         var message: String
