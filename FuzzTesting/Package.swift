@@ -20,10 +20,11 @@ let package = Package(
             name: "FuzzSupport",
             dependencies: [.product(name: "APIMToken", package: "kubectl-apimtoken")]
         )
-    ] + targets.map { name in
-        .executableTarget(
-            name: name,
-            dependencies: ["FuzzSupport", .product(name: "APIMToken", package: "kubectl-apimtoken")]
-        )
-    }
+    ]
+        + targets.map { name in
+            .executableTarget(
+                name: name,
+                dependencies: ["FuzzSupport", .product(name: "APIMToken", package: "kubectl-apimtoken")]
+            )
+        }
 )

@@ -1,5 +1,5 @@
-import Foundation
 import APIMToken
+import Foundation
 
 /// The bytes libFuzzer hands to `LLVMFuzzerTestOneInput`, with the few ways the targets read them.
 public struct FuzzInput: Sendable {
