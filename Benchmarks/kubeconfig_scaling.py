@@ -9,8 +9,9 @@ start-up (a tiny kubeconfig), its growth per doubling, the wall time (best and m
 The four sizes of a shape are run in turns (1x, 2x, 4x, 8x, 1x, 2x, ...), so that a busy moment on a shared machine
 falls on all of them rather than on one, and each figure is the best of --repeat runs.
 
-It fails (exit 1) when a doubling costs more than 2.5x the CPU time net of start-up, when any input takes 1 s of CPU
-or more, or when the median wall time of any input (the whole process: start-up, parse, memory) is 1 s or more.
+It fails (exit 1) when a doubling costs more than 2.5x the CPU time net of start-up, or when any input takes 1 s or
+more of CPU or of wall time (the whole process: start-up, parse, memory), each the best of the runs. The median wall
+time is printed too: on a shared machine it shows what the other work costs.
 
     Benchmarks/kubeconfig_scaling.py [--binary PATH] [--repeat N]
 
@@ -167,11 +168,11 @@ def main():
                     figure.add(run_once(binary, path))
             previous = None
             for factor, size, figure in zip((1, 2, 4, 8), sizes, figures):
-                cpu, wall = figure.cpu, figure.median_wall
+                cpu, wall = figure.cpu, figure.wall
                 net = max(cpu - startup, 0.001)
                 growth = "" if previous is None else f"{net / previous:.2f}x"
-                print(f"{name:<20} {size // 1024:>6} KiB {cpu * 1000:>7.0f} {net * 1000:>7.0f} {growth:>7} {figure.wall * 1000:>8.0f} "
-                      f"{wall * 1000:>7.0f} {figure.rss:>8.1f}  {figure.answer}")
+                print(f"{name:<20} {size // 1024:>6} KiB {cpu * 1000:>7.0f} {net * 1000:>7.0f} {growth:>7} {wall * 1000:>8.0f} "
+                      f"{figure.median_wall * 1000:>7.0f} {figure.rss:>8.1f}  {figure.answer}")
                 # A doubling is judged on CPU time net of start-up once it is measurable (10 ms); the CPU time is
                 # what the input costs, whatever else runs on the machine.
                 if previous is not None and previous >= 0.01:
@@ -181,13 +182,13 @@ def main():
                 if cpu >= 1.0:
                     failures.append(f"{name} at {factor}x took {cpu:.2f} s of CPU")
                 if wall >= 1.0:
-                    failures.append(f"{name} at {factor}x took {wall:.2f} s of wall time (median)")
+                    failures.append(f"{name} at {factor}x took {wall:.2f} s of wall time")
                 previous = net
         print(f"\nworst doubling: {worst[0]:.2f}x ({worst[1]})")
     if failures:
         print("\nFAILED:\n  " + "\n  ".join(failures))
         sys.exit(1)
-    print("linear: every doubling costs at most 2.5x the CPU time, and every input is answered in under 1 s (CPU and median wall)")
+    print("linear: every doubling costs at most 2.5x the CPU time, and every input is answered in under 1 s (CPU and wall)")
 
 
 if __name__ == "__main__":
