@@ -6,7 +6,7 @@
 #   docker push ghcr.io/kubectl-apimtoken/kubectl-apimtoken:0.1.0
 #
 # The build stage links the Swift runtime statically, so the runtime stage needs only what the binary still
-# loads dynamically: libcurl (and the libraries it depends on) and the CA certificates it verifies Azure with.
+# loads dynamically: libcurl and libyaml (and the libraries they depend on) and the CA certificates it verifies Azure with.
 #
 # No Docker engine? scripts/image builds the same runtime image from Debian packages as an OCI archive
 # (see the README's "Container image" section); a test keeps the two in agreement.
@@ -14,7 +14,7 @@
 # ---- build -------------------------------------------------------------------------------------------------------
 FROM swift:6.3-bookworm AS builder
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev libyaml-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Package.swift names the test targets, so their directories must exist for the manifest to load.
@@ -43,7 +43,7 @@ RUN apt-get update \
       libhogweed6 libidn2-0 libk5crypto3 libkeyutils1 libkrb5-3 libkrb5support0 \
       libldap-2.5-0 libnettle8 libnghttp2-14 libp11-kit0 libpsl5 librtmp1 \
       libsasl2-2 libsasl2-modules-db libssh2-1 libssl3 libstdc++6 libtasn1-6 \
-      libunistring2 libzstd1 tzdata zlib1g \
+      libunistring2 libyaml-0-2 libzstd1 tzdata zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 65532 nonroot \
  && useradd --uid 65532 --gid 65532 --home-dir /home/nonroot --create-home --shell /sbin/nologin nonroot

@@ -3,7 +3,8 @@ import PackageDescription
 
 /// kubectl-apimtoken: keeps Azure API Management self-hosted gateway tokens from expiring.
 ///
-/// The `kubectl-apimtoken` product links only ArgumentParser, Yams, swift-crypto and the system libcurl.
+/// The `kubectl-apimtoken` product links only ArgumentParser, swift-crypto and the system libcurl and libyaml, and
+/// imports FoundationEssentials, never Foundation (which would bring ICU: half the binary).
 /// SwiftNIO and its TLS stack are used by the sandbox targets alone; build the plugin with
 /// `swift build --product kubectl-apimtoken` so that they are not compiled for it.
 let package = Package(
@@ -17,7 +18,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
@@ -41,10 +41,21 @@ let package = Package(
             name: "APIMToken",
             dependencies: [
                 "CCurl",
-                .product(name: "Yams", package: "Yams"),
+                "YAML",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
+        ),
+        // The one module that knows YAML: libyaml's parser under the kubeconfig and exec credential readers, and
+        // its emitter for manifests and `-o yaml`.
+        .target(
+            name: "YAML",
+            dependencies: ["CYAML"]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
         ),
         .systemLibrary(
             name: "CCurl",
@@ -77,7 +88,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "APIMTokenTests",
-            dependencies: ["APIMToken"],
+            dependencies: ["APIMToken", "YAML"],
             exclude: ["Support/tls_echo_server.py"],
             resources: [.copy("Fixtures")]
         ),

@@ -1,6 +1,12 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The root command: `kubectl apimtoken`.
 public struct APIMTokenCommand: AsyncParsableCommand {
@@ -26,7 +32,7 @@ public struct APIMTokenCommand: AsyncParsableCommand {
     public static func runAsPlugin() async {
         ProcessSignals.shared.install()
         let code = await run(arguments: Array(CommandLine.arguments.dropFirst()))
-        Foundation.exit(code)
+        Glibc.exit(code)
     }
 
     /// Runs one invocation and returns its exit code; errors are printed once, here.
@@ -45,17 +51,17 @@ public struct APIMTokenCommand: AsyncParsableCommand {
         } catch let error as ExitCode {
             return error.rawValue
         } catch let error as CancellationError {
-            FileHandle.standardError.write(Data("error: cancelled (\(error))\n".utf8))
+            StandardStream.error.write("error: cancelled (\(error))\n")
             return ExitStatus.kubernetesAPI.rawValue
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
-                if !message.isEmpty { FileHandle.standardOutput.write(Data((message + "\n").utf8)) }
+                if !message.isEmpty { StandardStream.output.write((message + "\n")) }
                 return 0
             }
             // ArgumentParser reports usage errors as 64; SPEC §5 says 2.
-            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            if !message.isEmpty { StandardStream.error.write((message + "\n")) }
             return ExitStatus.usage.rawValue
         }
     }
@@ -63,6 +69,6 @@ public struct APIMTokenCommand: AsyncParsableCommand {
     static func report(_ error: any APIMTokenError) {
         var text = "error: \(error.description)\n"
         if let remedy = error.remedy, !remedy.isEmpty { text += "hint: \(remedy)\n" }
-        FileHandle.standardError.write(Data(text.utf8))
+        StandardStream.error.write(text)
     }
 }

@@ -1,8 +1,9 @@
 import APIMToken
 import Dispatch
-import Foundation
+import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGINT and SIGTERM, and the `--deadline`: the run's current step is cancelled, no further write starts, child
@@ -19,7 +20,7 @@ final class ProcessSignals: @unchecked Sendable {
     /// The children to end with the run.
     let children = ChildProcessGroups()
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var work: Task<Void, any Error>?
     private var stopping = false
     private var signalled = false
@@ -108,7 +109,7 @@ final class ProcessSignals: @unchecked Sendable {
         // A second signal, or one during the deadline's stop, changes nothing: the process is already on its way out.
         guard beginStopping(signal: true) else { return }
         // Whatever happens below, the process is gone within 2 seconds.
-        DispatchQueue.global().asyncAfter(deadline: .now() + 1.8) { Foundation.exit(code) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1.8) { exit(code) }
         for entry in journals { entry.journal.markStopped(because: name) }
         let (task, terminal) = lock.withLock { (work, self.terminal) }
         task?.cancel()
@@ -117,8 +118,8 @@ final class ProcessSignals: @unchecked Sendable {
             await stopJournal(because: name)
             terminal?.endLive()
             let text = "error: interrupted by \(name): \(summary)\n"
-            FileHandle.standardError.write(Data(text.utf8))
-            Foundation.exit(code)
+            StandardStream.error.write(text)
+            exit(code)
         }
     }
 

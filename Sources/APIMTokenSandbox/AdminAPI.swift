@@ -35,7 +35,9 @@ struct AdminAPI: Sendable {
                 return .json(404, ["error": .string("\(error)")])
             }
         case ("POST", "/never-ready"):
-            sandbox.setNeverReady(kind: body["kind"]?.stringValue ?? "Deployment", namespace: body["namespace"]?.stringValue ?? "", name: body["name"]?.stringValue ?? "", body["value"]?.boolValue ?? true)
+            sandbox.setNeverReady(
+                kind: body["kind"]?.stringValue ?? "Deployment", namespace: body["namespace"]?.stringValue ?? "", name: body["name"]?.stringValue ?? "",
+                body["value"]?.boolValue ?? true)
             return .json(200, ["ok": true])
         case ("POST", "/ready-despite-bad-token"):
             sandbox.setReadyDespiteBadToken(body["value"]?.boolValue ?? true)

@@ -184,7 +184,9 @@ extension Sandbox {
     /// `DIR/federated-token-<ns>-<name>` and returns the path (for `AZURE_FEDERATED_TOKEN_FILE`). Entra accepts it
     /// for the demo principal when the account is ``DemoAzure/workloadIdentityServiceAccount``.
     public func writeFederatedTokenFile(namespace: String, name: String, lifetime: TimeInterval = 3600) throws -> String {
-        let token = try saTokens.issue(namespace: namespace, name: name, uid: UUID().uuidString.lowercased(), audiences: ["api://AzureADTokenExchange"], lifetime: lifetime).token
+        let token = try saTokens.issue(
+            namespace: namespace, name: name, uid: UUID().uuidString.lowercased(), audiences: ["api://AzureADTokenExchange"], lifetime: lifetime
+        ).token
         let url = directory.appendingPathComponent("federated-token-\(namespace)-\(name)")
         try Data(token.utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
@@ -206,7 +208,8 @@ extension Sandbox {
 
     /// Adds a gateway resource to the demo APIM service.
     public func addGateway(_ name: String) {
-        azureState.addGateway(subscription: azure.subscriptionID, resourceGroup: azure.resourceGroup, service: azure.serviceName, name: name, location: "edge-site")
+        azureState.addGateway(
+            subscription: azure.subscriptionID, resourceGroup: azure.resourceGroup, service: azure.serviceName, name: name, location: "edge-site")
     }
 
     // MARK: Faults and log

@@ -119,7 +119,10 @@ public final class Sandbox: Sendable {
             return ("application/json", JSON.object(["error": ["code": .string(code), "message": .string(message)]]).encoded())
         }
         let oauthError: @Sendable (Int, String) -> (String, [UInt8]) = { status, message in
-            ("application/json", JSON.object(["error": status == 429 ? "temporarily_unavailable" : "server_error", "error_description": .string(message)]).encoded())
+            (
+                "application/json",
+                JSON.object(["error": status == 429 ? "temporarily_unavailable" : "server_error", "error_description": .string(message)]).encoded()
+            )
         }
         var started: [HTTPServer] = []
         do {
@@ -128,7 +131,9 @@ public final class Sandbox: Sendable {
                 await kubeAPI.handle($0)
             }
             started.append(kube)
-            let entraAPI = EntraAPI(state: azureState, accessTokens: accessTokens, federatedIssuer: issuerURL, federatedKey: pki.issuerKey.publicKey, publicBaseURL: { authorityBox.current })
+            let entraAPI = EntraAPI(
+                state: azureState, accessTokens: accessTokens, federatedIssuer: issuerURL, federatedKey: pki.issuerKey.publicKey,
+                publicBaseURL: { authorityBox.current })
             let entra = try await HTTPServer.start(kind: .entra, group: group, tls: tls, faults: faults, log: log, errorBody: oauthError) {
                 await entraAPI.handle($0)
             }
@@ -165,7 +170,9 @@ public final class Sandbox: Sendable {
         let sandbox: Sandbox
         if options.adminEndpoint {
             let adminBox = LockedBox<Sandbox?>(nil)
-            let admin = try await HTTPServer.start(kind: .kubernetes, group: group, tls: nil, faults: FaultInjector(), log: RequestLog(fileURL: nil), errorBody: kubeError) { request in
+            let admin = try await HTTPServer.start(
+                kind: .kubernetes, group: group, tls: nil, faults: FaultInjector(), log: RequestLog(fileURL: nil), errorBody: kubeError
+            ) { request in
                 guard let sandbox = adminBox.current else { return HTTPResponse(status: 503) }
                 return await AdminAPI(sandbox: sandbox).handle(request)
             }

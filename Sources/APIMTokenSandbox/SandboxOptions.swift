@@ -66,7 +66,8 @@ public struct DemoAzure: Sendable {
     /// The user-assigned managed identity's client id (IMDS; same rights as the demo principal).
     public var managedIdentityClientID = "00000000-0000-4000-8000-0000000000d1"
     /// The user-assigned managed identity's resource id.
-    public var managedIdentityResourceID = "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-apim-demo/providers/Microsoft.ManagedIdentity/userAssignedIdentities/apimtoken"
+    public var managedIdentityResourceID =
+        "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/rg-apim-demo/providers/Microsoft.ManagedIdentity/userAssignedIdentities/apimtoken"
     /// The system-assigned identity's client id.
     public var systemIdentityClientID = "00000000-0000-4000-8000-0000000000d0"
     /// The service account trusted for workload identity (federated credential of the demo principal).

@@ -22,53 +22,79 @@ struct Scenarios {
     }
 
     private func namespace(_ name: String) {
-        put(.namespaces, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name), "labels": ["kubernetes.io/metadata.name": .string(name)]], "status": ["phase": "Active"]])
+        put(
+            .namespaces,
+            [
+                "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name), "labels": ["kubernetes.io/metadata.name": .string(name)]],
+                "status": ["phase": "Active"],
+            ])
         put(.serviceAccounts, ["apiVersion": "v1", "kind": "ServiceAccount", "metadata": ["name": "default", "namespace": .string(name)]])
     }
 
     private func secret(_ ns: String, _ name: String, _ data: [String: String], labels: [String: JSON] = [:], annotations: [String: JSON] = [:]) {
         var metadata: JSON = ["name": .string(name), "namespace": .string(ns), "labels": .object(labels)]
         if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
-        put(.secrets, ["apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                       "metadata": metadata,
-                       "data": .object(data.mapValues { .string(Data($0.utf8).base64EncodedString()) })])
+        put(
+            .secrets,
+            [
+                "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                "metadata": metadata,
+                "data": .object(data.mapValues { .string(Data($0.utf8).base64EncodedString()) }),
+            ])
     }
 
     private func configMap(_ ns: String, _ name: String, _ data: [String: String], labels: [String: JSON] = [:]) {
-        put(.configMaps, ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": .object(labels)],
-                          "data": .object(data.mapValues { .string($0) })])
+        put(
+            .configMaps,
+            [
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": .object(labels)],
+                "data": .object(data.mapValues { .string($0) }),
+            ])
     }
 
     private func gatewayContainer(env: [JSON], envFrom: [JSON]) -> JSON {
         [
             "name": "gateway", "image": "mcr.microsoft.com/azure-api-management/gateway:v2", "imagePullPolicy": "IfNotPresent",
             "ports": [["name": "http", "containerPort": 8080, "protocol": "TCP"], ["name": "https", "containerPort": 8081, "protocol": "TCP"]],
-            "readinessProbe": ["httpGet": ["path": "/status-0123456789abcdef", "port": 8080, "scheme": "HTTP"], "initialDelaySeconds": 0, "periodSeconds": 5, "failureThreshold": 3, "successThreshold": 1],
+            "readinessProbe": [
+                "httpGet": ["path": "/status-0123456789abcdef", "port": 8080, "scheme": "HTTP"], "initialDelaySeconds": 0, "periodSeconds": 5,
+                "failureThreshold": 3, "successThreshold": 1,
+            ],
             "env": .array(env), "envFrom": .array(envFrom),
         ]
     }
 
     /// A portal-style gateway: ConfigMap `<name>-env`, Secret `<name>-token` key `value`, Deployment `<name>`.
     func portalGateway(namespace ns: String, name: String, gateway: String, token: String, replicas: Int = 1) {
-        configMap(ns, "\(name)-env", [
-            "config.service.endpoint": "\(demo.serviceName).configuration.azure-api.net", "neighborhood.host": "\(name)-instance-discovery",
-            "runtime.deployment.artifact.source": "Azure Portal", "runtime.deployment.mechanism": "YAML", "runtime.deployment.orchestrator.type": "Kubernetes",
-        ])
+        configMap(
+            ns, "\(name)-env",
+            [
+                "config.service.endpoint": "\(demo.serviceName).configuration.azure-api.net", "neighborhood.host": "\(name)-instance-discovery",
+                "runtime.deployment.artifact.source": "Azure Portal", "runtime.deployment.mechanism": "YAML",
+                "runtime.deployment.orchestrator.type": "Kubernetes",
+            ])
         secret(ns, "\(name)-token", ["value": "GatewayKey \(token)"])
         let labels: JSON = ["app": .string(name)]
-        put(.deployments, [
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels],
-            "spec": [
-                "replicas": .int(replicas), "selector": ["matchLabels": labels],
-                "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": "25%"]],
-                "template": [
-                    "metadata": ["labels": labels, "annotations": [.init(stringLiteral: ClusterController.gatewayAnnotation): .string(gateway)]],
-                    "spec": ["terminationGracePeriodSeconds": 60, "containers": [gatewayContainer(
-                        env: [["name": "config.service.auth", "valueFrom": ["secretKeyRef": ["name": .string("\(name)-token"), "key": "value"]]]],
-                        envFrom: [["configMapRef": ["name": .string("\(name)-env")]]])]],
+        put(
+            .deployments,
+            [
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels],
+                "spec": [
+                    "replicas": .int(replicas), "selector": ["matchLabels": labels],
+                    "strategy": ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": "25%"]],
+                    "template": [
+                        "metadata": ["labels": labels, "annotations": [.init(stringLiteral: ClusterController.gatewayAnnotation): .string(gateway)]],
+                        "spec": [
+                            "terminationGracePeriodSeconds": 60,
+                            "containers": [
+                                gatewayContainer(
+                                    env: [["name": "config.service.auth", "valueFrom": ["secretKeyRef": ["name": .string("\(name)-token"), "key": "value"]]]],
+                                    envFrom: [["configMapRef": ["name": .string("\(name)-env")]]])
+                            ],
+                        ],
+                    ],
                 ],
-            ],
-        ])
+            ])
     }
 
     /// A Helm-style gateway: Secret `<release>-azure-api-management-gateway` key `gateway-key`, StatefulSet.
@@ -80,67 +106,97 @@ struct Scenarios {
         labels["helm.sh/chart"] = "azure-api-management-gateway-1.10.0"
         labels["app.kubernetes.io/version"] = "2.7.0"
         // Helm 3 annotates every object of a release with its name and namespace.
-        secret(ns, fullname, ["gateway-key": "GatewayKey \(token)"], labels: labels,
-               annotations: ["meta.helm.sh/release-name": .string(release), "meta.helm.sh/release-namespace": .string(ns)])
-        configMap(ns, "\(fullname)-configuration", ["config.service.endpoint": "\(demo.serviceName).configuration.azure-api.net", "runtime.deployment.artifact.source": "helm"], labels: labels)
-        put(.statefulSets, [
-            "apiVersion": "apps/v1", "kind": "StatefulSet",
-            "metadata": ["name": .string(fullname), "namespace": .string(ns), "labels": .object(labels), "annotations": ["meta.helm.sh/release-name": .string(release), "meta.helm.sh/release-namespace": .string(ns)]],
-            "spec": [
-                "replicas": 1, "serviceName": .string(fullname), "selector": ["matchLabels": selector],
-                "updateStrategy": ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]],
-                "template": [
-                    "metadata": ["labels": .object(labels), "annotations": [.init(stringLiteral: ClusterController.gatewayAnnotation): .string(gateway)]],
-                    "spec": ["containers": [gatewayContainer(
-                        env: [["name": "config.service.auth", "valueFrom": ["secretKeyRef": ["name": .string(fullname), "key": "gateway-key"]]]],
-                        envFrom: [["configMapRef": ["name": .string("\(fullname)-configuration")]]])]],
+        secret(
+            ns, fullname, ["gateway-key": "GatewayKey \(token)"], labels: labels,
+            annotations: ["meta.helm.sh/release-name": .string(release), "meta.helm.sh/release-namespace": .string(ns)])
+        configMap(
+            ns, "\(fullname)-configuration",
+            ["config.service.endpoint": "\(demo.serviceName).configuration.azure-api.net", "runtime.deployment.artifact.source": "helm"], labels: labels)
+        put(
+            .statefulSets,
+            [
+                "apiVersion": "apps/v1", "kind": "StatefulSet",
+                "metadata": [
+                    "name": .string(fullname), "namespace": .string(ns), "labels": .object(labels),
+                    "annotations": ["meta.helm.sh/release-name": .string(release), "meta.helm.sh/release-namespace": .string(ns)],
                 ],
-            ],
-        ])
+                "spec": [
+                    "replicas": 1, "serviceName": .string(fullname), "selector": ["matchLabels": selector],
+                    "updateStrategy": ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]],
+                    "template": [
+                        "metadata": ["labels": .object(labels), "annotations": [.init(stringLiteral: ClusterController.gatewayAnnotation): .string(gateway)]],
+                        "spec": [
+                            "containers": [
+                                gatewayContainer(
+                                    env: [["name": "config.service.auth", "valueFrom": ["secretKeyRef": ["name": .string(fullname), "key": "gateway-key"]]]],
+                                    envFrom: [["configMapRef": ["name": .string("\(fullname)-configuration")]]])
+                            ]
+                        ],
+                    ],
+                ],
+            ])
     }
 
     /// An Entra-authenticated gateway: ConfigMap with `config.service.auth: azureAdApp`, Deployment `<name>`.
     func entraGateway(namespace ns: String, name: String, gateway: String) {
-        configMap(ns, "\(name)-env", [
-            "config.service.endpoint": "\(demo.serviceName).configuration.azure-api.net", "config.service.auth": "azureAdApp",
-            "config.service.auth.azureAd.tenantId": demo.tenantID, "config.service.auth.azureAd.clientId": demo.clientID,
-            "gateway.name": gateway,
-        ])
+        configMap(
+            ns, "\(name)-env",
+            [
+                "config.service.endpoint": "\(demo.serviceName).configuration.azure-api.net", "config.service.auth": "azureAdApp",
+                "config.service.auth.azureAd.tenantId": demo.tenantID, "config.service.auth.azureAd.clientId": demo.clientID,
+                "gateway.name": gateway,
+            ])
         let labels: JSON = ["app": .string(name)]
-        put(.deployments, [
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels],
-            "spec": [
-                "replicas": 1, "selector": ["matchLabels": labels],
-                "template": [
-                    "metadata": ["labels": labels, "annotations": [.init(stringLiteral: ClusterController.gatewayAnnotation): .string(gateway)]],
-                    "spec": ["containers": [gatewayContainer(env: [], envFrom: [["configMapRef": ["name": .string("\(name)-env")]]])]],
+        put(
+            .deployments,
+            [
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels],
+                "spec": [
+                    "replicas": 1, "selector": ["matchLabels": labels],
+                    "template": [
+                        "metadata": ["labels": labels, "annotations": [.init(stringLiteral: ClusterController.gatewayAnnotation): .string(gateway)]],
+                        "spec": ["containers": [gatewayContainer(env: [], envFrom: [["configMapRef": ["name": .string("\(name)-env")]]])]],
+                    ],
                 ],
-            ],
-        ])
+            ])
     }
 
     private func noiseDeployment(_ ns: String, _ name: String) {
         let labels: JSON = ["app": .string(name)]
-        put(.deployments, [
-            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels],
-            "spec": ["replicas": 1, "selector": ["matchLabels": labels],
-                     "template": ["metadata": ["labels": labels], "spec": ["containers": [["name": "web", "image": "nginx:1.27", "env": [["name": "MODE", "value": "noise"]]]]]]],
-        ])
+        put(
+            .deployments,
+            [
+                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": .string(name), "namespace": .string(ns), "labels": labels],
+                "spec": [
+                    "replicas": 1, "selector": ["matchLabels": labels],
+                    "template": [
+                        "metadata": ["labels": labels],
+                        "spec": ["containers": [["name": "web", "image": "nginx:1.27", "env": [["name": "MODE", "value": "noise"]]]]],
+                    ],
+                ],
+            ])
     }
 
     /// The Azure side every scenario shares.
     func azureBase() {
         azure.addService(subscription: demo.subscriptionID, resourceGroup: demo.resourceGroup, name: demo.serviceName, location: "West Europe")
-        azure.register(AzureApplication(
-            clientID: demo.clientID, objectID: "00000000-0000-4000-8000-0000000000e1", tenantID: demo.tenantID, clientSecret: demo.clientSecret,
-            certificates: [appCertificateDER], federatedCredentials: [(issuer, "system:serviceaccount:\(demo.workloadIdentityServiceAccount.replacingOccurrences(of: "/", with: ":"))")]))
-        azure.register(AzureApplication(
-            clientID: demo.unprivilegedClientID, objectID: "00000000-0000-4000-8000-0000000000e2", tenantID: demo.tenantID,
-            clientSecret: demo.unprivilegedClientSecret, certificates: [], federatedCredentials: []))
+        azure.register(
+            AzureApplication(
+                clientID: demo.clientID, objectID: "00000000-0000-4000-8000-0000000000e1", tenantID: demo.tenantID, clientSecret: demo.clientSecret,
+                certificates: [appCertificateDER],
+                federatedCredentials: [(issuer, "system:serviceaccount:\(demo.workloadIdentityServiceAccount.replacingOccurrences(of: "/", with: ":"))")]))
+        azure.register(
+            AzureApplication(
+                clientID: demo.unprivilegedClientID, objectID: "00000000-0000-4000-8000-0000000000e2", tenantID: demo.tenantID,
+                clientSecret: demo.unprivilegedClientSecret, certificates: [], federatedCredentials: []))
         azure.setAllowedActions(["Microsoft.ApiManagement/service/*"], forClientID: demo.clientID)
         azure.setAllowedActions([], forClientID: demo.unprivilegedClientID)
-        azure.addManagedIdentity(ManagedIdentity(clientID: demo.systemIdentityClientID, objectID: "00000000-0000-4000-8000-0000000000f0", resourceID: "", systemAssigned: true))
-        azure.addManagedIdentity(ManagedIdentity(clientID: demo.managedIdentityClientID, objectID: "00000000-0000-4000-8000-0000000000f1", resourceID: demo.managedIdentityResourceID, systemAssigned: false))
+        azure.addManagedIdentity(
+            ManagedIdentity(clientID: demo.systemIdentityClientID, objectID: "00000000-0000-4000-8000-0000000000f0", resourceID: "", systemAssigned: true))
+        azure.addManagedIdentity(
+            ManagedIdentity(
+                clientID: demo.managedIdentityClientID, objectID: "00000000-0000-4000-8000-0000000000f1", resourceID: demo.managedIdentityResourceID,
+                systemAssigned: false))
         azure.setAllowedActions(["Microsoft.ApiManagement/service/*"], forClientID: demo.managedIdentityClientID)
         azure.setAllowedActions(["Microsoft.ApiManagement/service/*"], forClientID: demo.systemIdentityClientID)
         for ns in ["default", "kube-system", "kube-public"] { namespace(ns) }
@@ -151,7 +207,8 @@ struct Scenarios {
     }
 
     private func token(_ gateway: String, _ key: GatewayKeyType = .primary, days: Double = 29) -> String {
-        azure.token(demo.subscriptionID, demo.resourceGroup, demo.serviceName, gateway: gateway, key: key, expiry: Date().addingTimeInterval(days * 86400)) ?? ""
+        azure.token(demo.subscriptionID, demo.resourceGroup, demo.serviceName, gateway: gateway, key: key, expiry: Date().addingTimeInterval(days * 86400))
+            ?? ""
     }
 
     /// `demo`.

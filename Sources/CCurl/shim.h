@@ -30,6 +30,18 @@ typedef int (*apim_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_o
 
 static inline CURLcode apim_setopt_xferinfo_function(CURL *h, apim_xferinfo_callback f) { return (curl_easy_setopt)(h, CURLOPT_XFERINFOFUNCTION, f); }
 
+/* The share interface (also variadic): one TLS session cache and DNS cache for all handles of a transport. */
+typedef void (*apim_lock_function)(CURL *handle, curl_lock_data data, curl_lock_access access, void *userptr);
+typedef void (*apim_unlock_function)(CURL *handle, curl_lock_data data, void *userptr);
+static inline CURLSHcode apim_share_data(CURLSH *s, curl_lock_data d) { return (curl_share_setopt)(s, CURLSHOPT_SHARE, d); }
+static inline CURLSHcode apim_share_lock_functions(CURLSH *s, apim_lock_function lock, apim_unlock_function unlock, void *userptr) {
+    CURLSHcode code = (curl_share_setopt)(s, CURLSHOPT_LOCKFUNC, lock);
+    if (code == CURLSHE_OK) code = (curl_share_setopt)(s, CURLSHOPT_UNLOCKFUNC, unlock);
+    if (code == CURLSHE_OK) code = (curl_share_setopt)(s, CURLSHOPT_USERDATA, userptr);
+    return code;
+}
+static inline CURLcode apim_setopt_share(CURL *h, CURLSH *s) { return (curl_easy_setopt)(h, CURLOPT_SHARE, s); }
+
 static inline CURLcode apim_getinfo_long(CURL *h, CURLINFO i, long *v) { return (curl_easy_getinfo)(h, i, v); }
 static inline CURLcode apim_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return (curl_easy_getinfo)(h, i, v); }
 

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Talks to a running sandbox's admin endpoint (address and token from DIR/admin.json).

@@ -22,9 +22,10 @@ struct Serve: AsyncParsableCommand {
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
-        let sandbox = try await Sandbox.start(SandboxOptions(
-            scenario: scenario, directory: dir.url, gateways: gateways, namespaces: namespaces, noiseObjects: noise,
-            controller: ControllerOptions(podStartDelay: podStart, stepInterval: rolloutStep), adminEndpoint: true))
+        let sandbox = try await Sandbox.start(
+            SandboxOptions(
+                scenario: scenario, directory: dir.url, gateways: gateways, namespaces: namespaces, noiseObjects: noise,
+                controller: ControllerOptions(podStartDelay: podStart, stepInterval: rolloutStep), adminEndpoint: true))
         let fm = FileManager.default
         var jobRunner: JobRunner?
         if let jobImage {
@@ -37,7 +38,9 @@ struct Serve: AsyncParsableCommand {
         _ = fm.createFile(atPath: admin.path, contents: Data(adminDoc.utf8), attributes: [.posixPermissions: 0o600])
         _ = fm.createFile(atPath: dir.pidFile.path, contents: Data("\(getpid())\n".utf8))
         _ = fm.createFile(atPath: dir.url.appendingPathComponent("ready").path, contents: Data())
-        say("apimtoken-sandbox serving: api server \(sandbox.apiServerURL), ARM \(sandbox.armEndpoint), Entra \(sandbox.authorityHost), IMDS \(sandbox.imdsEndpoint)")
+        say(
+            "apimtoken-sandbox serving: api server \(sandbox.apiServerURL), ARM \(sandbox.armEndpoint), Entra \(sandbox.authorityHost), IMDS \(sandbox.imdsEndpoint)"
+        )
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let queue = DispatchQueue(label: "signals")
             let once = OnceFlag()
@@ -72,7 +75,12 @@ final class OnceFlag: @unchecked Sendable {
     private var claimed = false
 
     /// True the first time only.
-    func claim() -> Bool { lock.withLock { defer { claimed = true }; return !claimed } }
+    func claim() -> Bool {
+        lock.withLock {
+            defer { claimed = true }
+            return !claimed
+        }
+    }
 }
 
 // MARK: - SignalSources

@@ -18,11 +18,15 @@ struct Token: AsyncParsableCommand {
     var lifetime: Int = 3600
 
     /// Audiences of the token.
-    @Option(name: .customLong("audience"), help: "An audience (repeatable); api://AzureADTokenExchange makes a workload-identity token for AZURE_FEDERATED_TOKEN_FILE. Default: the API server.")
+    @Option(
+        name: .customLong("audience"),
+        help: "An audience (repeatable); api://AzureADTokenExchange makes a workload-identity token for AZURE_FEDERATED_TOKEN_FILE. Default: the API server.")
     var audiences: [String] = []
 
     /// Where to write a kubeconfig instead of printing the token.
-    @Option(name: .customLong("write-kubeconfig"), help: "Write a kubeconfig that uses the token (no client certificate, so RBAC applies) to this path instead of printing the token.")
+    @Option(
+        name: .customLong("write-kubeconfig"),
+        help: "Write a kubeconfig that uses the token (no client certificate, so RBAC applies) to this path instead of printing the token.")
     var kubeconfigPath: String?
 
     /// Checks the NAMESPACE/NAME form.
@@ -33,7 +37,11 @@ struct Token: AsyncParsableCommand {
     /// Asks the admin endpoint for a token.
     func run() async throws {
         let parts = serviceAccount.split(separator: "/").map(String.init)
-        let body = try JSONSerialization.data(withJSONObject: ["namespace": parts[0], "name": parts[1], "lifetimeSeconds": lifetime, "audiences": audiences.isEmpty ? ["https://kubernetes.default.svc.cluster.local"] : audiences] as [String: Any])
+        let body = try JSONSerialization.data(
+            withJSONObject: [
+                "namespace": parts[0], "name": parts[1], "lifetimeSeconds": lifetime,
+                "audiences": audiences.isEmpty ? ["https://kubernetes.default.svc.cluster.local"] : audiences,
+            ] as [String: Any])
         let (status, data) = try await AdminClient(dir).send("POST", "/serviceaccount-token", body: body)
         guard status == 200, let doc = try JSONSerialization.jsonObject(with: data) as? [String: Any], let token = doc["token"] as? String else {
             FileHandle.standardError.write(Data("apimtoken-sandbox: \(String(decoding: data, as: UTF8.self))\n".utf8))
@@ -44,8 +52,9 @@ struct Token: AsyncParsableCommand {
             return
         }
         let admin = try String(contentsOf: dir.url.appendingPathComponent("kubeconfig"), encoding: .utf8)
-        guard let server = admin.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("server:") })?
-            .split(separator: " ").last.map(String.init)
+        guard
+            let server = admin.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("server:") })?
+                .split(separator: " ").last.map(String.init)
         else { throw ValidationError("\(dir.url.path)/kubeconfig has no server") }
         let text = Sandbox.tokenKubeconfig(
             server: server, caPath: dir.url.appendingPathComponent("ca.crt").path, token: token, context: "\(parts[0])-\(parts[1])", namespace: parts[0])

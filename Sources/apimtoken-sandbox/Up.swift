@@ -34,9 +34,10 @@ struct Up: AsyncParsableCommand {
     var podStart: Double = 1
 
     /// An OCI image archive to run Jobs in.
-    @Option(help: ArgumentHelp(
-        "Run every Job's pod in this OCI image archive (from scripts/image), as UID/GID the pod asks for, with a read-only root. Needs root.",
-        valueName: "archive"))
+    @Option(
+        help: ArgumentHelp(
+            "Run every Job's pod in this OCI image archive (from scripts/image), as UID/GID the pod asks for, with a read-only root. Needs root.",
+            valueName: "archive"))
     var jobImage: String?
 
     /// How long to wait for readiness.
@@ -63,10 +64,11 @@ struct Up: AsyncParsableCommand {
         let logHandle = try FileHandle(forWritingTo: logURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        process.arguments = [
-            "serve", "--dir", dir.url.path, "--scenario", scenario.rawValue, "--gateways", String(gateways), "--namespaces", String(namespaces),
-            "--noise", String(noise ?? (scenario == .many ? 10 * gateways : 0)), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
-        ] + (jobImage.map { ["--job-image", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
+        process.arguments =
+            [
+                "serve", "--dir", dir.url.path, "--scenario", scenario.rawValue, "--gateways", String(gateways), "--namespaces", String(namespaces),
+                "--noise", String(noise ?? (scenario == .many ? 10 * gateways : 0)), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
+            ] + (jobImage.map { ["--job-image", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = logHandle
         process.standardError = logHandle
@@ -82,7 +84,8 @@ struct Up: AsyncParsableCommand {
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         let d = dir.url.path
-        print("""
+        print(
+            """
             apimtoken-sandbox is running (pid \(process.processIdentifier), scenario \(scenario.rawValue)).
 
               source \(d)/env                 # KUBECONFIG, ARM_ENDPOINT, AZURE_AUTHORITY_HOST, SSL_CERT_FILE, demo AZURE_CLIENT_* …

@@ -1,6 +1,7 @@
 import APIMToken
 import Foundation
 import Testing
+
 @testable import APIMTokenCLI
 
 /// `kubectl_complete-apimtoken <args> <word>` on the real command tree, without any process or server.
@@ -110,19 +111,21 @@ import Testing
     func completer() throws -> PluginCompleter {
         PluginCompleter(
             tree: try CompletionCommand.tree(of: CompletionFakeRoot.self), environment: Environment(["HOME": CompletionFixtures.freshDirectory("home")]),
-            workingDirectory: "/", customCompletion: { subcommands, option, words in
+            workingDirectory: "/",
+            customCompletion: { subcommands, option, words in
                 await CompletionEntryPoint.customCompletion(root: CompletionFakeRoot.self, subcommands: subcommands, option: option, words: words)
             })
     }
 
     @Test func enumValues() async throws {
-        #expect(try await completer().complete(["install-cronjob", "--identity", ""]).values
-            == ["workload-identity", "aad-pod-identity", "service-principal"])
+        #expect(
+            try await completer().complete(["install-cronjob", "--identity", ""]).values
+                == ["workload-identity", "aad-pod-identity", "service-principal"])
         #expect(try await completer().complete(["install", "--identity=s"]).values == ["--identity=service-principal"])
     }
 
     @Test func knownValuesOfPlainStringOptions() async throws {
-        #expect(try await completer().complete(["install-cronjob", "--dry-run=", ]).values == ["--dry-run=client", "--dry-run=server"])
+        #expect(try await completer().complete(["install-cronjob", "--dry-run="]).values == ["--dry-run=client", "--dry-run=server"])
         #expect(try await completer().complete(["install-cronjob", "--login-method", "w"]).values == ["workload-identity"])
         #expect(try await completer().complete(["install-cronjob", "-o", ""]).values == ["yaml", "json"])
     }
@@ -140,8 +143,9 @@ import Testing
     }
 
     @Test func filesByExtensionAndDirectories() async throws {
-        #expect(try await completer().complete(["install-cronjob", "--cert", ""])
-            == CompletionResult(candidates: [CompletionCandidate("pem")], directive: .filterFileExtensions))
+        #expect(
+            try await completer().complete(["install-cronjob", "--cert", ""])
+                == CompletionResult(candidates: [CompletionCandidate("pem")], directive: .filterFileExtensions))
         #expect(try await completer().complete(["install-cronjob", "--dir", ""]) == CompletionResult(candidates: [], directive: .filterDirectories))
     }
 

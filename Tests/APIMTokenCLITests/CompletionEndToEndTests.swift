@@ -97,7 +97,8 @@ import Testing
         process.standardInput = FileHandle.nullDevice
         let dir = CompletionFixtures.freshDirectory("io")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let out = URL(fileURLWithPath: dir + "/out"), err = URL(fileURLWithPath: dir + "/err")
+        let out = URL(fileURLWithPath: dir + "/out")
+        let err = URL(fileURLWithPath: dir + "/err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         do {

@@ -1,6 +1,7 @@
 import APIMToken
 import Foundation
 import Testing
+
 @testable import APIMTokenCLI
 
 /// `--context` and `-n/--namespace` values come from the kubeconfig files only: `--kubeconfig` in the words typed,
@@ -28,7 +29,8 @@ import Testing
     }
 
     @Test func theKubeconfigFlagTypedEarlierWins() async throws {
-        let other = try CompletionFixtures.write("""
+        let other = try CompletionFixtures.write(
+            """
             apiVersion: v1
             kind: Config
             contexts:
@@ -68,9 +70,10 @@ import Testing
             currentContext: "b",
             contexts: ["b": .init(cluster: "c", namespace: "x"), "a": .init(namespace: "x"), "z": .init(cluster: "c")])
         let candidates = KubeConfigCandidates(config: config)
-        #expect(candidates.contexts == [
-            CompletionCandidate("a", "namespace x"), CompletionCandidate("b", "current, cluster c, namespace x"), CompletionCandidate("z", "cluster c"),
-        ])
+        #expect(
+            candidates.contexts == [
+                CompletionCandidate("a", "namespace x"), CompletionCandidate("b", "current, cluster c, namespace x"), CompletionCandidate("z", "cluster c"),
+            ])
         #expect(candidates.namespaces == [CompletionCandidate("x", "contexts a, b")])
     }
 }

@@ -2,6 +2,7 @@ import APIMToken
 import ArgumentParser
 import Foundation
 import Testing
+
 @testable import APIMTokenCLI
 
 /// The committed scripts under `completions/` are what swift-argument-parser generates today (a snapshot), and the
@@ -40,7 +41,8 @@ import Testing
     }
 
     @Test func anUnknownShellIsAUsageError() async throws {
-        let response = try #require(await CompletionEntryPoint.respond(to: ["kubectl-apimtoken", "--generate-completion-script", "tcsh"], environment: Environment()))
+        let response = try #require(
+            await CompletionEntryPoint.respond(to: ["kubectl-apimtoken", "--generate-completion-script", "tcsh"], environment: Environment()))
         #expect(response.status == 2)
         #expect(response.stdout.isEmpty)
         #expect(response.stderr.contains("\"tcsh\" is not a supported shell"))
@@ -48,9 +50,11 @@ import Testing
 
     @Test func completerEntryPoints() async throws {
         let environment = Environment(["HOME": "/nonexistent"])
-        let asSymlink = try #require(await CompletionEntryPoint.respond(to: ["/usr/local/bin/kubectl_complete-apimtoken", "rotate", "-k", ""], environment: environment))
+        let asSymlink = try #require(
+            await CompletionEntryPoint.respond(to: ["/usr/local/bin/kubectl_complete-apimtoken", "rotate", "-k", ""], environment: environment))
         #expect(asSymlink.stdout == "last\nrotate\nprimary\nsecondary\n:4\n")
-        let asSubcommand = try #require(await CompletionEntryPoint.respond(to: ["kubectl-apimtoken", "__complete", "rotate", "-k", ""], environment: environment))
+        let asSubcommand = try #require(
+            await CompletionEntryPoint.respond(to: ["kubectl-apimtoken", "__complete", "rotate", "-k", ""], environment: environment))
         #expect(asSubcommand == asSymlink)
         let noWord = try #require(await CompletionEntryPoint.respond(to: ["kubectl_complete-apimtoken"], environment: environment))
         #expect(noWord.stdout.hasPrefix("status\t"))
@@ -58,7 +62,9 @@ import Testing
     }
 
     @Test func ordinaryCommandLinesAreLeftToTheCommand() async {
-        for argv in [["kubectl-apimtoken"], ["kubectl-apimtoken", "status", "-n", "__complete"], ["/x/kubectl-apimtoken", "rotate", "--generate-completion-script"]] {
+        for argv in [
+            ["kubectl-apimtoken"], ["kubectl-apimtoken", "status", "-n", "__complete"], ["/x/kubectl-apimtoken", "rotate", "--generate-completion-script"],
+        ] {
             #expect(await CompletionEntryPoint.respond(to: argv, environment: Environment()) == nil, "\(argv)")
         }
     }

@@ -2,6 +2,7 @@ import APIMToken
 import ArgumentParser
 import Foundation
 import Testing
+
 @testable import APIMTokenCLI
 
 /// Shared set-up of the completion tests.
@@ -63,7 +64,9 @@ enum CompletionFixtures {
 
 /// Identity kinds, as an enum option declares them.
 enum CompletionFakeIdentity: String, ExpressibleByArgument, CaseIterable {
-    case workloadIdentity = "workload-identity", aadPodIdentity = "aad-pod-identity", servicePrincipal = "service-principal"
+    case workloadIdentity = "workload-identity"
+    case aadPodIdentity = "aad-pod-identity"
+    case servicePrincipal = "service-principal"
 }
 
 /// A root with one subcommand, to test what the real tree does not have yet (`.custom`, files, directories).

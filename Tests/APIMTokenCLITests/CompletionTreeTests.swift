@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMTokenCLI
 
 /// The command tree comes from ArgumentParser's underscored `_dumpHelp()`. These tests pin what completion reads
@@ -36,8 +37,9 @@ import Testing
     @Test func readsEveryCompletionKind() throws {
         let install = try #require(try CompletionCommand.tree(of: CompletionFakeRoot.self).subcommand(named: "install"))
         #expect(install.name == "install-cronjob")
-        #expect(install.option(spelled: "--identity")?.declaredValues
-            == .list(["workload-identity", "aad-pod-identity", "service-principal"], descriptions: [:]))
+        #expect(
+            install.option(spelled: "--identity")?.declaredValues
+                == .list(["workload-identity", "aad-pod-identity", "service-principal"], descriptions: [:]))
         #expect(install.option(spelled: "--gateway")?.declaredValues == .custom)
         #expect(install.option(spelled: "--slow")?.declaredValues == .custom)
         #expect(install.option(spelled: "--cert")?.declaredValues == .file(extensions: ["pem"]))
@@ -64,9 +66,11 @@ import Testing
         let sub = try #require(tree.subcommand(named: "s"))
         #expect(!sub.isVisible)
         #expect(sub.options.count == 2)
-        #expect(sub.option(spelled: "--key") == CompletionOption(
-            spellings: ["--key", "-k"], takesValue: true, isRepeating: false, isVisible: true, abstract: "The key.", valueName: "mode",
-            declaredValues: .list(["x", "y"], descriptions: [:])))
+        #expect(
+            sub.option(spelled: "--key")
+                == CompletionOption(
+                    spellings: ["--key", "-k"], takesValue: true, isRepeating: false, isVisible: true, abstract: "The key.", valueName: "mode",
+                    declaredValues: .list(["x", "y"], descriptions: [:])))
         #expect(sub.option(spelled: "-v")?.isRepeating == true)
     }
 

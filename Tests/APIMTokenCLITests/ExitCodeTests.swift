@@ -1,7 +1,8 @@
+import APIMToken
 import Foundation
 import Testing
+
 @testable import APIMTokenCLI
-import APIMToken
 
 /// Usage errors end with SPEC §5's exit 2 (not ArgumentParser's 64), and the message names the flag.
 @Suite struct ExitCodeTests {

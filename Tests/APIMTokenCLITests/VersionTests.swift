@@ -1,6 +1,7 @@
-import Testing
-@testable import APIMTokenCLI
 import APIMToken
+import Testing
+
+@testable import APIMTokenCLI
 
 @Suite struct RootCommandTests {
     @Test func helpReadsAsAKubectlPlugin() {

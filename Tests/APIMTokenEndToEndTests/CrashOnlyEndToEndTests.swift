@@ -1,8 +1,9 @@
 import APIMTokenSandbox
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The built binary against the sandbox under the faults that matter in production: a kill at every request, lost
@@ -20,9 +21,10 @@ import Glibc
         #expect(rotatedAt != nil, sourceLocation: sourceLocation)
         let settled = await sandbox.wait(timeout: 30) {
             let pods = sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }
-            return !pods.isEmpty && pods.allSatisfy {
-                $0.ready && $0.authenticated == true && ($0.startTime ?? .distantPast).addingTimeInterval(1) > (rotatedAt ?? .distantFuture)
-            }
+            return !pods.isEmpty
+                && pods.allSatisfy {
+                    $0.ready && $0.authenticated == true && ($0.startTime ?? .distantPast).addingTimeInterval(1) > (rotatedAt ?? .distantFuture)
+                }
         }
         #expect(settled, "demo pods: \(sandbox.pods(namespace: "apim")); rotated at \(String(describing: rotatedAt))", sourceLocation: sourceLocation)
         let deployment = sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo")
@@ -290,10 +292,14 @@ import Glibc
         case .immutable:
             secret.set(["immutable"], true)
         case .externalSecret:
-            secret.set(["metadata", "ownerReferences"], [[
-                "apiVersion": "external-secrets.io/v1beta1", "kind": "ExternalSecret", "name": "demo-token-sync",
-                "uid": "6f1c2d3e-0000-4000-8000-000000000001", "controller": true, "blockOwnerDeletion": true,
-            ]])
+            secret.set(
+                ["metadata", "ownerReferences"],
+                [
+                    [
+                        "apiVersion": "external-secrets.io/v1beta1", "kind": "ExternalSecret", "name": "demo-token-sync",
+                        "uid": "6f1c2d3e-0000-4000-8000-000000000001", "controller": true, "blockOwnerDeletion": true,
+                    ]
+                ])
         case .secretsStoreCSI:
             secret.set(["metadata", "labels", "secrets-store.csi.k8s.io/managed"], "true")
         case .helm:
@@ -321,7 +327,8 @@ import Glibc
         default:
             #expect(run.status == 2, "\(run)")
             #expect(run.stderr.contains("hint: "), "\(run)")
-            #expect(sandbox.requestLog.filter { $0.server != .kubernetes }.isEmpty, "Azure was called: \(sandbox.requestLog.filter { $0.server != .kubernetes })")
+            #expect(
+                sandbox.requestLog.filter { $0.server != .kubernetes }.isEmpty, "Azure was called: \(sandbox.requestLog.filter { $0.server != .kubernetes })")
             #expect(sandbox.secretValue(namespace: "apim", name: "demo-token", key: "value") == before)
             let expected = ["immutable": "immutable", "externalSecret": "external-secrets/demo-token-sync", "secretsStoreCSI": "secrets-store-csi"]
             #expect(row?["owner"] as? String == expected[owner.rawValue], "\(status)")

@@ -10,11 +10,13 @@ import Testing
         defer { Task { await sandbox.shutdown() } }
         let file = try sandbox.writeFederatedTokenFile(namespace: "apim", name: "apimtoken-rotator")
         let valid = try String(contentsOfFile: file, encoding: .utf8)
-        let transport = try CurlTransport(CurlTransport.Configuration(
-            tls: TLSMaterial(extraCAFile: sandbox.caCertificatePath), proxy: .none, environment: Environment(["NO_PROXY": "127.0.0.1"])))
+        let transport = try CurlTransport(
+            CurlTransport.Configuration(
+                tls: TLSMaterial(extraCAFile: sandbox.caCertificatePath), proxy: .none, environment: Environment(["NO_PROXY": "127.0.0.1"])))
         let credential = try WorkloadIdentityCredential(
-            options: .init(clientID: sandbox.azure.clientID, tenantID: sandbox.azure.tenantID, tokenFilePath: file,
-                           authorityHost: try #require(URL(string: sandbox.authorityHost))),
+            options: .init(
+                clientID: sandbox.azure.clientID, tenantID: sandbox.azure.tenantID, tokenFilePath: file,
+                authorityHost: try #require(URL(string: sandbox.authorityHost))),
             transport: transport)
         let scope = "https://management.azure.com/.default"
         let first = try await credential.getToken(scope: scope)

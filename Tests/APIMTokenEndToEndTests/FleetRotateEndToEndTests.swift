@@ -7,8 +7,9 @@ import Testing
 @Suite(.serialized) struct FleetRotateEndToEndTests {
     /// 12 gateways in 4 namespaces whose tokens expire in 1…12 days.
     static func sandbox() async throws -> Sandbox {
-        try await Sandbox.start(SandboxOptions(
-            scenario: .many, gateways: 12, namespaces: 4, controller: ControllerOptions(podStartDelay: 0.2, stepInterval: 0.1)))
+        try await Sandbox.start(
+            SandboxOptions(
+                scenario: .many, gateways: 12, namespaces: 4, controller: ControllerOptions(podStartDelay: 0.2, stepInterval: 0.1)))
     }
 
     static func expiry(_ sandbox: Sandbox, _ gateway: String, namespace: String) -> Date? {
@@ -40,7 +41,8 @@ import Testing
         // Concurrency from the log: no more than 3 generateToken requests arrive within any 0.9 s.
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let arrivals = sandbox.requestLog.filter { $0.server == .arm && $0.path.hasSuffix("/generateToken") }.compactMap { formatter.date(from: $0.time) }.sorted()
+        let arrivals = sandbox.requestLog.filter { $0.server == .arm && $0.path.hasSuffix("/generateToken") }.compactMap { formatter.date(from: $0.time) }
+            .sorted()
         let busiest = arrivals.map { start in arrivals.filter { $0 >= start && $0.timeIntervalSince(start) < 0.9 }.count }.max() ?? 0
         #expect(busiest <= 3, "\(busiest) generateToken requests within 0.9 s")
         #expect(busiest >= 2, "the pipelines never overlapped")
@@ -52,7 +54,8 @@ import Testing
         let sandbox = try await Self.sandbox()
         defer { Task { await sandbox.shutdown() } }
         // gw-0001's restart is forbidden: exit 6 for it; gw-0002 rotates; the summary says both.
-        sandbox.inject(Fault(server: .kubernetes, method: "PATCH", pathPattern: "*/deployments/gw-0001", count: 1, action: .respond(status: 403, headers: [:], body: nil)))
+        sandbox.inject(
+            Fault(server: .kubernetes, method: "PATCH", pathPattern: "*/deployments/gw-0001", count: 1, action: .respond(status: 403, headers: [:], body: nil)))
         let run = await E2E.plugin(sandbox, ["rotate", "-A", "gw-0001", "gw-0002"], timeout: 300)
         #expect(run.status == 6, "\(run)")
         #expect(run.stdout.contains("NAMESPACE"), "\(run)")
@@ -91,7 +94,9 @@ import Testing
         running.signal(SIGTERM)
         let run = await running.wait()
         #expect(run.status == 143, "\(run)")
-        #expect(run.stderr.contains("error: interrupted by SIGTERM: \n  gw-000/gw-0000: ") || run.stderr.contains("error: interrupted by SIGTERM: \n  gw-001/gw-0001: "), "\(run)")
+        #expect(
+            run.stderr.contains("error: interrupted by SIGTERM: \n  gw-000/gw-0000: ")
+                || run.stderr.contains("error: interrupted by SIGTERM: \n  gw-001/gw-0001: "), "\(run)")
         #expect(run.stderr.contains("gw-000/gw-0000: done: ") && run.stderr.contains("gw-001/gw-0001: done: "), "\(run)")
         sandbox.clearFaults()
         let rerun = await E2E.plugin(sandbox, arguments + ["-o", "json"], timeout: 300)

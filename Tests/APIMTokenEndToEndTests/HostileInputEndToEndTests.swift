@@ -11,11 +11,18 @@ import Testing
     }
 
     static let cases: [(String, @Sendable () -> Data)] = [
-        ("alias-bomb", {
-            var text = "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
-            for level in 1...9 { text += "\(Character(UnicodeScalar(97 + level)!)): &\(Character(UnicodeScalar(97 + level)!)) [" + Array(repeating: "*\(Character(UnicodeScalar(96 + level)!))", count: 9).joined(separator: ",") + "]\n" }
-            return Data(text.utf8)
-        }),
+        (
+            "alias-bomb",
+            {
+                var text = "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
+                for level in 1...9 {
+                    text +=
+                        "\(Character(UnicodeScalar(97 + level)!)): &\(Character(UnicodeScalar(97 + level)!)) ["
+                        + Array(repeating: "*\(Character(UnicodeScalar(96 + level)!))", count: 9).joined(separator: ",") + "]\n"
+                }
+                return Data(text.utf8)
+            }
+        ),
         ("deep-nesting", { Data((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8) }),
         ("huge", { Data(repeating: UInt8(ascii: "#"), count: 50 << 20) }),
         ("garbage", { Data((0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }) }),
@@ -26,7 +33,8 @@ import Testing
         guard let binary = E2E.binary else { return }
         let (name, make) = Self.cases[index]
         let path = try Self.write(name, make())
-        let run = await E2E.run([binary, "status", "--kubeconfig", path], environment: ["PATH": "/usr/bin:/bin", "HOME": E2E.freshDirectory("home")], timeout: 30)
+        let run = await E2E.run(
+            [binary, "status", "--kubeconfig", path], environment: ["PATH": "/usr/bin:/bin", "HOME": E2E.freshDirectory("home")], timeout: 30)
         #expect(run.status == 2, "\(name): \(run)")
         #expect(run.stderr.hasPrefix("error: "), "\(name): \(run)")
     }

@@ -14,7 +14,10 @@ import Testing
     /// The archive, unpacked once per test process.
     static let unpacked: Result<JobImage, E2EError> = {
         guard let archive = ProcessInfo.processInfo.environment[archiveVariable], !archive.isEmpty else {
-            return .failure(E2EError("\(archiveVariable) is not set: run ./scripts/test, or scripts/image and then \(archiveVariable)=dist/kubectl-apimtoken-image_v…_linux_amd64.oci.tar swift test --filter ImageEndToEnd"))
+            return .failure(
+                E2EError(
+                    "\(archiveVariable) is not set: run ./scripts/test, or scripts/image and then \(archiveVariable)=dist/kubectl-apimtoken-image_v…_linux_amd64.oci.tar swift test --filter ImageEndToEnd"
+                ))
         }
         do {
             // One fixed place, replaced on every run, so that runs do not pile up 140 MB roots in /tmp.
@@ -32,10 +35,11 @@ import Testing
     /// The packages in `image/packages` (comments and blank lines dropped).
     static var packages: Set<String> {
         let text = (try? String(contentsOf: E2E.packageRoot.appendingPathComponent("image/packages"), encoding: .utf8)) ?? ""
-        return Set(text.split(separator: "\n").compactMap { line in
-            let name = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingCharacters(in: .whitespaces) ?? ""
-            return name.isEmpty ? nil : name
-        })
+        return Set(
+            text.split(separator: "\n").compactMap { line in
+                let name = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingCharacters(in: .whitespaces) ?? ""
+                return name.isEmpty ? nil : name
+            })
     }
 
     // MARK: - The archive
@@ -79,7 +83,8 @@ import Testing
 
         let installs = runtime.filter { $0.hasPrefix("RUN ") && $0.contains("apt-get install") }
         #expect(installs.count == 1, "the runtime stage installs its packages in one apt-get install")
-        let words = installs.first?.components(separatedBy: "apt-get install").last?.components(separatedBy: "&&").first?
+        let words =
+            installs.first?.components(separatedBy: "apt-get install").last?.components(separatedBy: "&&").first?
             .split(separator: " ").map(String.init) ?? []
         #expect(Set(words.filter { !$0.hasPrefix("-") }) == Self.packages, "the Dockerfile's runtime packages differ from image/packages")
 
@@ -101,8 +106,9 @@ import Testing
     @Test func skopeoReadsAndCopiesTheArchive() async throws {
         let image = try Self.image()
         let archive = try #require(ProcessInfo.processInfo.environment[Self.archiveVariable])
-        let skopeo = try #require(["/usr/bin/skopeo", "/usr/local/bin/skopeo"].first(where: FileManager.default.isExecutableFile(atPath:)),
-                                  "skopeo is missing: scripts/bootstrap installs it (apt-get install skopeo)")
+        let skopeo = try #require(
+            ["/usr/bin/skopeo", "/usr/local/bin/skopeo"].first(where: FileManager.default.isExecutableFile(atPath:)),
+            "skopeo is missing: scripts/bootstrap installs it (apt-get install skopeo)")
         let reference = "oci-archive:\(archive):\(image.labels["org.opencontainers.image.version"] ?? "-")"
         let environment = ["PATH": "/usr/bin:/bin", "HOME": E2E.freshDirectory("skopeo-home")]
         let config = await E2E.run([skopeo, "inspect", "--config", reference], environment: environment)
@@ -129,8 +135,11 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["SOURCE_DATE_EPOCH"] = nil
         let run = await E2E.run(
-            [E2E.packageRoot.appendingPathComponent("scripts/image").path, "--binary", image.root.appendingPathComponent("usr/local/bin/kubectl-apimtoken").path,
-             "--output", output], environment: environment, timeout: 600)
+            [
+                E2E.packageRoot.appendingPathComponent("scripts/image").path, "--binary",
+                image.root.appendingPathComponent("usr/local/bin/kubectl-apimtoken").path,
+                "--output", output,
+            ], environment: environment, timeout: 600)
         #expect(run.status == 0, "\(run)")
         let rebuilt = try #require(try FileManager.default.contentsOfDirectory(atPath: output).first { $0.hasSuffix(".oci.tar") })
         let first = await E2E.run(["/bin/tar", "-xOf", archive, "index.json"], environment: [:])
@@ -152,7 +161,8 @@ import Testing
         defer { runner.stop() }
         let install = await E2E.plugin(sandbox, ["install-cronjob", "-n", "apim", "--if-expires-within", "40d", "--run-now"] + arguments)
         #expect(install.status == 0, "\(install)")
-        let jobName = try #require(install.stdout.split(separator: "\n").last { $0.hasPrefix("job.batch/") }?.split(separator: " ").first?.dropFirst("job.batch/".count))
+        let jobName = try #require(
+            install.stdout.split(separator: "\n").last { $0.hasPrefix("job.batch/") }?.split(separator: " ").first?.dropFirst("job.batch/".count))
         let completed = await CronJobRunEndToEndTests.waitForJob(sandbox, String(jobName))
         let log = runner.allRuns.map { "\($0.job): exit \($0.status.map(String.init) ?? "-")\n\($0.stdout)\($0.stderr)" }.joined(separator: "\n")
         return (completed, log)
@@ -168,7 +178,8 @@ import Testing
         #expect(completed == true, "\(log)")
         #expect(log.contains("expires"), "\(log)")
         await RotateEndToEndTests.verifyRotated(sandbox, key: .primary, since: since)
-        let principals = Set(sandbox.requestLog.filter { $0.server == .kubernetes && $0.method == "PATCH" && $0.path.hasSuffix("/secrets/demo-token") }.compactMap(\.principal))
+        let principals = Set(
+            sandbox.requestLog.filter { $0.server == .kubernetes && $0.method == "PATCH" && $0.path.hasSuffix("/secrets/demo-token") }.compactMap(\.principal))
         #expect(principals == ["system:serviceaccount:apim:apimtoken-demo"])
         #expect(!log.contains(sandbox.azure.clientSecret))
     }
@@ -203,10 +214,13 @@ import Testing
         let dir = E2E.freshDirectory("image-up")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let base = ["PATH": "/usr/bin:/bin", "HOME": E2E.freshDirectory("home")]
-        let up = await E2E.run([sandboxCommand, "up", "--dir", dir, "--job-image", archive, "--pod-start", "0.2", "--rollout-step", "0.1"], environment: base, timeout: 120)
+        let up = await E2E.run(
+            [sandboxCommand, "up", "--dir", dir, "--job-image", archive, "--pod-start", "0.2", "--rollout-step", "0.1"], environment: base, timeout: 120)
         defer {
             // Never leave a daemon behind.
-            if let text = try? String(contentsOfFile: "\(dir)/sandbox.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let text = try? String(contentsOfFile: "\(dir)/sandbox.pid", encoding: .utf8),
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 kill(pid, SIGTERM)
             }
         }
@@ -222,7 +236,8 @@ import Testing
         let install = await E2E.run(
             [binary, "install-cronjob", "-n", "apim", "--identity", "service-principal", "--if-expires-within", "40d", "--run-now"], environment: environment)
         #expect(install.status == 0, "\(install)")
-        let job = try #require(install.stdout.split(separator: "\n").last { $0.hasPrefix("job.batch/") }?.split(separator: " ").first?.dropFirst("job.batch/".count))
+        let job = try #require(
+            install.stdout.split(separator: "\n").last { $0.hasPrefix("job.batch/") }?.split(separator: " ").first?.dropFirst("job.batch/".count))
         let log = "\(dir)/pods/apim-\(job).log"
         let deadline = Date().addingTimeInterval(90)
         while !FileManager.default.fileExists(atPath: log) && Date() < deadline { try await Task.sleep(nanoseconds: 200_000_000) }

@@ -19,10 +19,11 @@ import Testing
 
         let run = await E2E.plugin(sandbox, ["install-cronjob", "-n", "apim", "--client-id", sandbox.azure.clientID])
         #expect(run.status == 0, "\(run)")
-        #expect(run.stdout.split(separator: "\n").map { String($0.split(separator: " ").first ?? "") } == [
-            "serviceaccount/apimtoken-demo", "role.rbac.authorization.k8s.io/apimtoken-demo",
-            "rolebinding.rbac.authorization.k8s.io/apimtoken-demo", "cronjob.batch/apimtoken-demo",
-        ])
+        #expect(
+            run.stdout.split(separator: "\n").map { String($0.split(separator: " ").first ?? "") } == [
+                "serviceaccount/apimtoken-demo", "role.rbac.authorization.k8s.io/apimtoken-demo",
+                "rolebinding.rbac.authorization.k8s.io/apimtoken-demo", "cronjob.batch/apimtoken-demo",
+            ])
         let applies = sandbox.requestLog.filter { $0.server == .kubernetes && $0.method == "PATCH" && $0.status < 300 && !$0.query.contains("dryRun") }
         #expect(applies.allSatisfy { $0.contentType == "application/apply-patch+yaml" && $0.query.contains("fieldManager=kubectl-apimtoken") })
         for (apiVersion, kind) in Self.kinds {
@@ -77,13 +78,15 @@ import Testing
     /// Installs for the demo gateway with workload identity (the generated ServiceAccount federated to the demo app).
     static func install(_ sandbox: Sandbox, runNow: Bool) async -> Run {
         sandbox.addFederatedCredential(namespace: "apim", serviceAccount: "apimtoken-demo", clientID: sandbox.azure.clientID)
-        return await E2E.plugin(sandbox, ["install-cronjob", "-n", "apim", "--client-id", sandbox.azure.clientID, "--if-expires-within", "40d"] + (runNow ? ["--run-now"] : []))
+        return await E2E.plugin(
+            sandbox, ["install-cronjob", "-n", "apim", "--client-id", sandbox.azure.clientID, "--if-expires-within", "40d"] + (runNow ? ["--run-now"] : []))
     }
 
     /// Waits for a Job to finish; true when it completed.
     static func waitForJob(_ sandbox: Sandbox, _ name: String) async -> Bool? {
         _ = await sandbox.wait(timeout: 90) {
-            let conditions = sandbox.object(apiVersion: "batch/v1", kind: "Job", namespace: "apim", name: name)?[path: ["status", "conditions"]]?.arrayValue ?? []
+            let conditions =
+                sandbox.object(apiVersion: "batch/v1", kind: "Job", namespace: "apim", name: name)?[path: ["status", "conditions"]]?.arrayValue ?? []
             return !conditions.isEmpty
         }
         let conditions = sandbox.object(apiVersion: "batch/v1", kind: "Job", namespace: "apim", name: name)?[path: ["status", "conditions"]]?.arrayValue ?? []
@@ -100,11 +103,13 @@ import Testing
         let since = Date()
         let install = await Self.install(sandbox, runNow: true)
         #expect(install.status == 0, "\(install)")
-        let jobName = try #require(install.stdout.split(separator: "\n").last { $0.hasPrefix("job.batch/") }?.split(separator: " ").first?.dropFirst("job.batch/".count))
+        let jobName = try #require(
+            install.stdout.split(separator: "\n").last { $0.hasPrefix("job.batch/") }?.split(separator: " ").first?.dropFirst("job.batch/".count))
         let completed = await Self.waitForJob(sandbox, String(jobName))
         #expect(completed == true, "\(runner.allRuns.map { "\($0.job): \($0.status.map(String.init) ?? "-")\n\($0.stderr)" })")
         await RotateEndToEndTests.verifyRotated(sandbox, key: .primary, since: since)
-        let principals = Set(sandbox.requestLog.filter { $0.server == .kubernetes && $0.method == "PATCH" && $0.path.hasSuffix("/secrets/demo-token") }.compactMap(\.principal))
+        let principals = Set(
+            sandbox.requestLog.filter { $0.server == .kubernetes && $0.method == "PATCH" && $0.path.hasSuffix("/secrets/demo-token") }.compactMap(\.principal))
         #expect(principals == ["system:serviceaccount:apim:apimtoken-demo"])
 
         let uninstall = await E2E.plugin(sandbox, ["install-cronjob", "-n", "apim", "-g", "demo", "--uninstall"])
@@ -140,8 +145,10 @@ import Testing
         _ = try sandbox.put(role)
         // A Job from the CronJob's template, as `kubectl create job --from=cronjob/apimtoken-demo` makes it.
         let cronJob = try #require(sandbox.object(apiVersion: "batch/v1", kind: "CronJob", namespace: "apim", name: "apimtoken-demo"))
-        _ = try sandbox.put(["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "probe", "namespace": "apim"],
-                             "spec": cronJob[path: ["spec", "jobTemplate", "spec"]] ?? [:]])
+        _ = try sandbox.put([
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "probe", "namespace": "apim"],
+            "spec": cronJob[path: ["spec", "jobTemplate", "spec"]] ?? [:],
+        ])
         let before = sandbox.secretValue(namespace: "apim", name: "demo-token", key: "value")
         let runner = sandbox.startJobRunner(executable: binary)
         defer { runner.stop() }

@@ -8,8 +8,11 @@ import Testing
     /// The sandbox's kubeconfig with its names prefixed, so that several merge into one KUBECONFIG list.
     static func renamedKubeconfig(_ sandbox: Sandbox, as name: String) throws -> String {
         // Only the names (of clusters, users, contexts): the bearer token's value must stay as it is.
-        let renames = ["apimtoken-sandbox-token": "\(name)-token", "apimtoken-sandbox": name, "sandbox-admin": "\(name)-admin", "sandbox-token": "\(name)-bearer"]
-        let text = try String(contentsOfFile: sandbox.kubeconfigPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+        let renames = [
+            "apimtoken-sandbox-token": "\(name)-token", "apimtoken-sandbox": name, "sandbox-admin": "\(name)-admin", "sandbox-token": "\(name)-bearer",
+        ]
+        let text = try String(contentsOfFile: sandbox.kubeconfigPath, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map {
+            line -> String in
             for key in ["name: ", "cluster: ", "user: ", "current-context: "] {
                 if let range = line.range(of: key), line[..<range.lowerBound].allSatisfy({ $0 == " " || $0 == "-" }),
                     let renamed = renames[String(line[range.upperBound...])]
@@ -38,7 +41,12 @@ import Testing
     @Test func allContextsListsEveryClusterAndAnUnreachableOneIsAnErrorRow() async throws {
         let east = try await E2E.sandbox()
         let west = try await E2E.sandbox()
-        defer { Task { await east.shutdown(); await west.shutdown() } }
+        defer {
+            Task {
+                await east.shutdown()
+                await west.shutdown()
+            }
+        }
         let eastConfig = try Self.renamedKubeconfig(east, as: "east")
         let westConfig = try Self.renamedKubeconfig(west, as: "west")
         let downConfig = try Self.unreachableKubeconfig(copying: eastConfig)

@@ -58,8 +58,11 @@ import Testing
         await Self.verifyRotated(sandbox, key: .primary, since: since)
     }
 
-    @Test(arguments: [("last", "secondary", GatewayKeyType.secondary), ("rotate", "secondary", .primary), ("rotate", "primary", .secondary),
-                      ("primary", "secondary", .primary), ("secondary", nil, .secondary), ("last", nil, .primary)] as [(String, String?, GatewayKeyType)])
+    @Test(
+        arguments: [
+            ("last", "secondary", GatewayKeyType.secondary), ("rotate", "secondary", .primary), ("rotate", "primary", .secondary),
+            ("primary", "secondary", .primary), ("secondary", nil, .secondary), ("last", nil, .primary),
+        ] as [(String, String?, GatewayKeyType)])
     func keyModesFollowTheLastUsedKeyAnnotation(mode: String, annotation: String?, expected: GatewayKeyType) async throws {
         let sandbox = try await E2E.sandbox()
         defer { Task { await sandbox.shutdown() } }
@@ -82,11 +85,13 @@ import Testing
         let sandbox = try await E2E.sandbox()
         defer { Task { await sandbox.shutdown() } }
         let since = Date()
-        let run = await E2E.plugin(sandbox, ["rotate"], env: [
-            "SUBSCRIPTION_ID": sandbox.azure.subscriptionID, "AZURE_SUBSCRIPTION_ID": String?.none, "RESOURCE_GROUP": sandbox.azure.resourceGroup,
-            "APIM_INSTANCE": sandbox.azure.serviceName, "APIM_GATEWAY": "demo", "NAMESPACE": "apim", "TOKEN_SECRET": "demo-token",
-            "TOKEN_KEY": "rotate", "K8S_OBJECT": "deployment/demo",
-        ])
+        let run = await E2E.plugin(
+            sandbox, ["rotate"],
+            env: [
+                "SUBSCRIPTION_ID": sandbox.azure.subscriptionID, "AZURE_SUBSCRIPTION_ID": String?.none, "RESOURCE_GROUP": sandbox.azure.resourceGroup,
+                "APIM_INSTANCE": sandbox.azure.serviceName, "APIM_GATEWAY": "demo", "NAMESPACE": "apim", "TOKEN_SECRET": "demo-token",
+                "TOKEN_KEY": "rotate", "K8S_OBJECT": "deployment/demo",
+            ])
         #expect(run.status == 0, "\(run)")
         await Self.verifyRotated(sandbox, key: .primary, since: since)
     }
@@ -120,7 +125,10 @@ import Testing
     @Test func aSecretConflictIsRetriedAndTwoConcurrentRunsWriteOneToken() async throws {
         let sandbox = try await E2E.sandbox()
         defer { Task { await sandbox.shutdown() } }
-        sandbox.inject(Fault(server: .kubernetes, method: "PATCH", pathPattern: "/api/v1/namespaces/apim/secrets/demo-token", count: 1, action: .respond(status: 409, headers: [:], body: nil)))
+        sandbox.inject(
+            Fault(
+                server: .kubernetes, method: "PATCH", pathPattern: "/api/v1/namespaces/apim/secrets/demo-token", count: 1,
+                action: .respond(status: 409, headers: [:], body: nil)))
         let once = await E2E.plugin(sandbox, ["rotate", "-n", "apim"])
         #expect(once.status == 0, "\(once)")
         #expect(E2E.generateTokenCalls(sandbox) == 1)
@@ -133,14 +141,19 @@ import Testing
         let (ra, rb) = await (a, b)
         #expect(ra.status == 0, "\(ra)")
         #expect(rb.status == 0, "\(rb)")
-        let writes = sandbox.requestLog.filter { $0.server == .kubernetes && $0.method == "PATCH" && $0.path.hasSuffix("/secrets/demo-token") && $0.status == 200 }
+        let writes = sandbox.requestLog.filter {
+            $0.server == .kubernetes && $0.method == "PATCH" && $0.path.hasSuffix("/secrets/demo-token") && $0.status == 200
+        }
         #expect(writes.count == 1, "\(sandbox.requestLog.map { "\($0.method) \($0.path) \($0.status)" })")
     }
 
     @Test func aForbiddenRestartIsExitSixAndTheRerunOnlyRestarts() async throws {
         let sandbox = try await E2E.sandbox()
         defer { Task { await sandbox.shutdown() } }
-        sandbox.inject(Fault(server: .kubernetes, method: "PATCH", pathPattern: "/apis/apps/v1/namespaces/apim/deployments/demo", count: 1, action: .respond(status: 403, headers: [:], body: nil)))
+        sandbox.inject(
+            Fault(
+                server: .kubernetes, method: "PATCH", pathPattern: "/apis/apps/v1/namespaces/apim/deployments/demo", count: 1,
+                action: .respond(status: 403, headers: [:], body: nil)))
         let failed = await E2E.plugin(sandbox, ["rotate", "-n", "apim"])
         #expect(failed.status == 6, "\(failed)")
         #expect(failed.stderr.contains("only restarts"))

@@ -22,7 +22,10 @@ import Testing
         #expect(token["state"] as? String == "valid")
         #expect(token["gatewayId"] as? String == "demo")
         // Absent facts are null, never omitted.
-        #expect(demo.keys.sorted() == ["auth", "cronJob", "gateway", "lastUsedKey", "namespace", "owner", "restartPending", "rotatedAt", "secret", "token", "workload"])
+        #expect(
+            demo.keys.sorted() == [
+                "auth", "cronJob", "gateway", "lastUsedKey", "namespace", "owner", "restartPending", "rotatedAt", "secret", "token", "workload",
+            ])
         #expect(demo["cronJob"] is NSNull)
         #expect(demo["owner"] is NSNull)
         let entra = gateways[1]
@@ -87,7 +90,9 @@ import Testing
         let viaKubectl = await E2E.run(["/usr/bin/kubectl", "apimtoken", "status", "-A", "-o", "json"], environment: env)
         #expect(viaKubectl.status == 0, "\(viaKubectl)")
         func stable(_ run: Run) -> [String] {
-            (run.json["gateways"] as? [[String: Any]] ?? []).map { "\($0["namespace"] ?? "")/\($0["gateway"] ?? "")/\(($0["token"] as? [String: Any])?["expiresAt"] ?? "-")" }
+            (run.json["gateways"] as? [[String: Any]] ?? []).map {
+                "\($0["namespace"] ?? "")/\($0["gateway"] ?? "")/\(($0["token"] as? [String: Any])?["expiresAt"] ?? "-")"
+            }
         }
         #expect(stable(direct) == stable(viaKubectl))
         #expect(stable(direct).count == 3)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMTokenSandbox
 
 /// Entra, IMDS and ARM behave like the real services where clients can tell.
@@ -12,7 +13,10 @@ import Testing
         #expect(Data(base64Encoded: parts[2])?.count == 64, "an HMAC-SHA512 is 64 bytes")
         #expect(GatewayToken.parse(token)?.expiry == Timestamps.parse("2026-12-21T03:00:00Z"))
         #expect(GatewayToken.isSigned(token, by: "k1") && !GatewayToken.isSigned(token, by: "k2"))
-        for bad in ["demo&20261221030&sig", "demo&2026122103000&sig", "demo&202602310300&sig", "demo&202612212400&sig", "demo&20261221030x&sig", "&202612210300&sig", "demo&202612210300&", "demo"] {
+        for bad in [
+            "demo&20261221030&sig", "demo&2026122103000&sig", "demo&202602310300&sig", "demo&202612212400&sig", "demo&20261221030x&sig", "&202612210300&sig",
+            "demo&202612210300&", "demo",
+        ] {
             #expect(GatewayToken.parse(bad) == nil, "\(bad) parsed")
         }
         #expect(Timestamps.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
@@ -47,7 +51,8 @@ import Testing
             }
             #expect(r.headers.lowercased().contains("x-ms-request-id:"))
         }
-        let noVersion = await TestSupport.curl(url.replacingOccurrences(of: "?api-version=2024-05-01", with: ""), sandbox: sandbox, method: "POST", bearer: token, body: "{}")
+        let noVersion = await TestSupport.curl(
+            url.replacingOccurrences(of: "?api-version=2024-05-01", with: ""), sandbox: sandbox, method: "POST", bearer: token, body: "{}")
         #expect((try? JSON.parse(noVersion.body))?[path: ["error", "code"]]?.stringValue == "MissingApiVersionParameter")
         let missing = await TestSupport.curl(TestSupport.gatewayURL(sandbox, "nope"), sandbox: sandbox, bearer: token)
         #expect(missing.status == 404)
@@ -59,16 +64,22 @@ import Testing
 
     @Test func azureRBACDeniesWithAuthorizationFailed() async throws {
         let sandbox = try await TestSupport.start()
-        let token = try #require(await TestSupport.armToken(sandbox, clientID: sandbox.azure.unprivilegedClientID, secret: sandbox.azure.unprivilegedClientSecret))
+        let token = try #require(
+            await TestSupport.armToken(sandbox, clientID: sandbox.azure.unprivilegedClientID, secret: sandbox.azure.unprivilegedClientSecret))
         let r = await TestSupport.curl(TestSupport.gatewayURL(sandbox, "demo", "/generateToken"), sandbox: sandbox, method: "POST", bearer: token, body: "{}")
         #expect(r.status == 403)
         let error = try JSON.parse(r.body)["error"]
         #expect(error?["code"]?.stringValue == "AuthorizationFailed")
         #expect(error?["message"]?.stringValue?.contains("Microsoft.ApiManagement/service/gateways/generateToken/action") == true)
-        sandbox.setAzureActions(["Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/gateways/read", "Microsoft.ApiManagement/service/gateways/generateToken/action"], forClientID: sandbox.azure.unprivilegedClientID)
+        sandbox.setAzureActions(
+            [
+                "Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/gateways/read",
+                "Microsoft.ApiManagement/service/gateways/generateToken/action",
+            ], forClientID: sandbox.azure.unprivilegedClientID)
         let read = await TestSupport.curl(TestSupport.gatewayURL(sandbox, "demo"), sandbox: sandbox, bearer: token)
         #expect(read.status == 200)
-        let regenerate = await TestSupport.curl(TestSupport.gatewayURL(sandbox, "demo", "/regenerateKey"), sandbox: sandbox, method: "POST", bearer: token, body: #"{"keyType":"primary"}"#)
+        let regenerate = await TestSupport.curl(
+            TestSupport.gatewayURL(sandbox, "demo", "/regenerateKey"), sandbox: sandbox, method: "POST", bearer: token, body: #"{"keyType":"primary"}"#)
         #expect(regenerate.status == 403)
         await sandbox.shutdown()
     }
@@ -88,7 +99,8 @@ import Testing
         var parts = assertion.split(separator: ".").map(String.init)
         let other = try sandbox.makeClientAssertion(algorithm: algorithm, thumbprint: sha256Thumbprint ? .sha256 : .sha1, claims: ["sub": "someone-else"])
         parts[1] = String(other.split(separator: ".")[1])
-        let bad = await TestSupport.curl(endpoint, sandbox: sandbox, method: "POST", body: form(parts.joined(separator: ".")), contentType: "application/x-www-form-urlencoded")
+        let bad = await TestSupport.curl(
+            endpoint, sandbox: sandbox, method: "POST", body: form(parts.joined(separator: ".")), contentType: "application/x-www-form-urlencoded")
         #expect(bad.status == 401)
         #expect((try? JSON.parse(bad.body))?["error"]?.stringValue == "invalid_client")
         await sandbox.shutdown()
@@ -99,11 +111,15 @@ import Testing
         let file = try sandbox.writeFederatedTokenFile(namespace: "apim", name: "apimtoken-rotator")
         let assertion = try String(contentsOfFile: file, encoding: .utf8)
         let endpoint = "\(sandbox.authorityHost)/\(sandbox.azure.tenantID)/oauth2/v2.0/token"
-        let form = "grant_type=client_credentials&client_id=\(sandbox.azure.clientID)&scope=https%3A%2F%2Fmanagement.azure.com%2F.default&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=\(assertion)"
+        let form =
+            "grant_type=client_credentials&client_id=\(sandbox.azure.clientID)&scope=https%3A%2F%2Fmanagement.azure.com%2F.default&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=\(assertion)"
         let ok = await TestSupport.curl(endpoint, sandbox: sandbox, method: "POST", body: form, contentType: "application/x-www-form-urlencoded")
         #expect(ok.status == 200, "\(ok.body)")
         let wrongFile = try sandbox.writeFederatedTokenFile(namespace: "apim", name: "default")
-        let wrong = await TestSupport.curl(endpoint, sandbox: sandbox, method: "POST", body: form.replacingOccurrences(of: assertion, with: try String(contentsOfFile: wrongFile, encoding: .utf8)), contentType: "application/x-www-form-urlencoded")
+        let wrong = await TestSupport.curl(
+            endpoint, sandbox: sandbox, method: "POST",
+            body: form.replacingOccurrences(of: assertion, with: try String(contentsOfFile: wrongFile, encoding: .utf8)),
+            contentType: "application/x-www-form-urlencoded")
         #expect(wrong.status == 400)
 
         let imds = "\(sandbox.imdsEndpoint)/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https%3A%2F%2Fmanagement.azure.com%2F"
@@ -122,4 +138,3 @@ import Testing
         await sandbox.shutdown()
     }
 }
-

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMTokenSandbox
 
 /// The `apimtoken-sandbox` executable: `up` in the background, real kubectl against DIR/kubeconfig, `token`, `fault`,
@@ -27,7 +28,9 @@ import Testing
         var stopped = false
         defer {
             // Never leave a daemon behind, even when an expectation above threw.
-            if !stopped, let text = try? String(contentsOfFile: "\(dir)/sandbox.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if !stopped, let text = try? String(contentsOfFile: "\(dir)/sandbox.pid", encoding: .utf8),
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 kill(pid, SIGKILL)
             }
         }
@@ -41,8 +44,10 @@ import Testing
             guard let eq = assignment.firstIndex(of: "=") else { continue }
             values[String(assignment[..<eq])] = String(assignment[assignment.index(after: eq)...]).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
         }
-        for key in ["ARM_ENDPOINT", "AZURE_AUTHORITY_HOST", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "SSL_CERT_FILE", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
-                    "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "RESOURCE_GROUP", "APIM_INSTANCE", "KUBECONFIG"] {
+        for key in [
+            "ARM_ENDPOINT", "AZURE_AUTHORITY_HOST", "AZURE_POD_IDENTITY_AUTHORITY_HOST", "SSL_CERT_FILE", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+            "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID", "RESOURCE_GROUP", "APIM_INSTANCE", "KUBECONFIG",
+        ] {
             #expect(values[key]?.isEmpty == false, "DIR/env lacks \(key)")
         }
         #expect(values["ARM_ENDPOINT"]?.hasPrefix("https://127.0.0.1:") == true)
@@ -69,7 +74,9 @@ import Testing
         let bearer = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(bearer.split(separator: ".").count == 3)
         let rotatorConfig = "\(dir)/rotator.kubeconfig"
-        let written = await TestSupport.run([sandbox, "token", "--dir", dir, "--service-account", "apim/apimtoken-rotator", "--write-kubeconfig", rotatorConfig])
+        let written = await TestSupport.run([
+            sandbox, "token", "--dir", dir, "--service-account", "apim/apimtoken-rotator", "--write-kubeconfig", rotatorConfig,
+        ])
         #expect(written.status == 0, "token --write-kubeconfig failed: \(written.stderr)")
         let rotatorHome = TestSupport.freshHome()
         defer { try? FileManager.default.removeItem(atPath: rotatorHome) }
@@ -79,39 +86,69 @@ import Testing
         #expect(asRotator.stderr.contains("system:serviceaccount:apim:apimtoken-rotator"))
 
         // `token --audience api://AzureADTokenExchange` is a workload-identity token that Entra exchanges.
-        let federated = await TestSupport.run([sandbox, "token", "--dir", dir, "--service-account", "apim/apimtoken-rotator", "--audience", "api://AzureADTokenExchange"])
+        let federated = await TestSupport.run([
+            sandbox, "token", "--dir", dir, "--service-account", "apim/apimtoken-rotator", "--audience", "api://AzureADTokenExchange",
+        ])
         #expect(federated.status == 0, "token --audience failed: \(federated.stderr)")
         let assertion = federated.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let form = "grant_type=client_credentials&client_id=\(values["AZURE_CLIENT_ID"] ?? "")&scope=https%3A%2F%2Fmanagement.azure.com%2F.default&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=\(assertion)"
-        let exchange = await TestSupport.run(["/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", "\(dir)/ca.crt", "--data-binary", "@-", "\(values["AZURE_AUTHORITY_HOST"] ?? "")/\(values["AZURE_TENANT_ID"] ?? "")/oauth2/v2.0/token"], stdin: form)
+        let form =
+            "grant_type=client_credentials&client_id=\(values["AZURE_CLIENT_ID"] ?? "")&scope=https%3A%2F%2Fmanagement.azure.com%2F.default&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=\(assertion)"
+        let exchange = await TestSupport.run(
+            [
+                "/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", "\(dir)/ca.crt", "--data-binary", "@-",
+                "\(values["AZURE_AUTHORITY_HOST"] ?? "")/\(values["AZURE_TENANT_ID"] ?? "")/oauth2/v2.0/token",
+            ], stdin: form)
         #expect((try? JSON.parse(exchange.stdout))?["access_token"]?.stringValue != nil, "federated exchange failed: \(exchange.stdout)")
-        let apiToken = await TestSupport.run(["/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", "\(dir)/ca.crt", "--data-binary", "@-", "\(values["AZURE_AUTHORITY_HOST"] ?? "")/\(values["AZURE_TENANT_ID"] ?? "")/oauth2/v2.0/token"], stdin: form.replacingOccurrences(of: assertion, with: bearer))
-        #expect((try? JSON.parse(apiToken.stdout))?["error"]?.stringValue == "invalid_client", "an API-audience token must not be exchangeable: \(apiToken.stdout)")
+        let apiToken = await TestSupport.run(
+            [
+                "/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", "\(dir)/ca.crt", "--data-binary", "@-",
+                "\(values["AZURE_AUTHORITY_HOST"] ?? "")/\(values["AZURE_TENANT_ID"] ?? "")/oauth2/v2.0/token",
+            ], stdin: form.replacingOccurrences(of: assertion, with: bearer))
+        #expect(
+            (try? JSON.parse(apiToken.stdout))?["error"]?.stringValue == "invalid_client", "an API-audience token must not be exchangeable: \(apiToken.stdout)")
 
         // `fault`: the next two GETs of that Secret are throttled, the third succeeds.
-        let fault = await TestSupport.run([sandbox, "fault", "--dir", dir, "--server", "kubernetes", "--method", "GET", "--path", "*/secrets/demo-token", "--count", "2", "--status", "429", "--retry-after", "0"])
+        let fault = await TestSupport.run([
+            sandbox, "fault", "--dir", dir, "--server", "kubernetes", "--method", "GET", "--path", "*/secrets/demo-token", "--count", "2", "--status", "429",
+            "--retry-after", "0",
+        ])
         #expect(fault.status == 0, "fault failed: \(fault.stderr)")
         let list = await TestSupport.run([sandbox, "fault", "--dir", dir, "--list"])
         #expect(list.stdout.contains("demo-token"), "pending faults: \(list.stdout)")
         let ca = "\(dir)/ca.crt"
-        let apiServer = try #require(try String(contentsOfFile: "\(dir)/kubeconfig", encoding: .utf8).split(separator: "\n").first { $0.contains("server:") }?.split(separator: " ").last.map(String.init))
+        let apiServer = try #require(
+            try String(contentsOfFile: "\(dir)/kubeconfig", encoding: .utf8).split(separator: "\n").first { $0.contains("server:") }?.split(separator: " ").last
+                .map(String.init))
         var statuses: [String] = []
         for _ in 0..<3 {
-            let r = await TestSupport.run(["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--noproxy", "*", "--cacert", ca, "--cert", "\(dir)/admin.crt", "--key", "\(dir)/admin.key", "\(apiServer)/api/v1/namespaces/apim/secrets/demo-token"])
+            let r = await TestSupport.run([
+                "/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--noproxy", "*", "--cacert", ca, "--cert", "\(dir)/admin.crt", "--key",
+                "\(dir)/admin.key", "\(apiServer)/api/v1/namespaces/apim/secrets/demo-token",
+            ])
             statuses.append(r.stdout)
         }
         #expect(statuses == ["429", "429", "200"])
 
         // `fault --after-applying --skip`: the second PATCH is committed, then its answer is lost (a reset).
-        let lost = await TestSupport.run([sandbox, "fault", "--dir", dir, "--server", "kubernetes", "--method", "PATCH", "--path", "*/secrets/demo-token", "--reset", "--after-applying", "--skip", "1"])
+        let lost = await TestSupport.run([
+            sandbox, "fault", "--dir", dir, "--server", "kubernetes", "--method", "PATCH", "--path", "*/secrets/demo-token", "--reset", "--after-applying",
+            "--skip", "1",
+        ])
         #expect(lost.status == 0, "fault failed: \(lost.stderr)")
         var patches: [String] = []
         for value in ["one", "two"] {
-            let r = await TestSupport.run(["/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--noproxy", "*", "--cacert", ca, "--cert", "\(dir)/admin.crt", "--key", "\(dir)/admin.key", "-X", "PATCH", "-H", "Content-Type: application/merge-patch+json", "--data-binary", #"{"metadata":{"annotations":{"step":"\#(value)"}}}"#, "\(apiServer)/api/v1/namespaces/apim/secrets/demo-token"])
+            let r = await TestSupport.run([
+                "/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--noproxy", "*", "--cacert", ca, "--cert", "\(dir)/admin.crt", "--key",
+                "\(dir)/admin.key", "-X", "PATCH", "-H", "Content-Type: application/merge-patch+json", "--data-binary",
+                #"{"metadata":{"annotations":{"step":"\#(value)"}}}"#, "\(apiServer)/api/v1/namespaces/apim/secrets/demo-token",
+            ])
             patches.append(r.stdout)
         }
         #expect(patches == ["200", "000"])
-        let stored = await TestSupport.run(["/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", ca, "--cert", "\(dir)/admin.crt", "--key", "\(dir)/admin.key", "\(apiServer)/api/v1/namespaces/apim/secrets/demo-token"])
+        let stored = await TestSupport.run([
+            "/usr/bin/curl", "-s", "--noproxy", "*", "--cacert", ca, "--cert", "\(dir)/admin.crt", "--key", "\(dir)/admin.key",
+            "\(apiServer)/api/v1/namespaces/apim/secrets/demo-token",
+        ])
         #expect((try? JSON.parse(stored.stdout))?[path: ["metadata", "annotations", "step"]]?.stringValue == "two", "the lost write was applied")
         let badOutage = await TestSupport.run([sandbox, "fault", "--dir", dir, "--path", "*", "--reset", "--seconds", "0"])
         #expect(badOutage.status != 0 && badOutage.stderr.contains("--seconds must be more than 0"), "\(badOutage.stderr)")

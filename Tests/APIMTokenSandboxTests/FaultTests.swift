@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMTokenSandbox
 
 /// Injected faults are served exactly as many times as asked, on both Kubernetes and ARM.
@@ -28,7 +29,8 @@ import Testing
         let sandbox = try await TestSupport.start()
         let token = try #require(await TestSupport.armToken(sandbox, clientID: sandbox.azure.clientID, secret: sandbox.azure.clientSecret))
         let url = TestSupport.gatewayURL(sandbox, "demo", "/listKeys")
-        sandbox.inject(Fault(server: .arm, method: "POST", pathPattern: "*/listKeys", count: 1, action: .respond(status: 503, headers: ["Retry-After": "1"], body: nil)))
+        sandbox.inject(
+            Fault(server: .arm, method: "POST", pathPattern: "*/listKeys", count: 1, action: .respond(status: 503, headers: ["Retry-After": "1"], body: nil)))
         let failed = await TestSupport.curl(url, sandbox: sandbox, method: "POST", bearer: token, body: "{}")
         #expect(failed.status == 503)
         #expect((try? JSON.parse(failed.body))?[path: ["error", "code"]]?.stringValue == "ServiceUnavailable")
@@ -53,7 +55,8 @@ import Testing
         let patch = #"{"metadata":{"annotations":{"seen":"yes"}}}"#
         for (status, expected) in [(Int?.some(503), 503), (nil, 0)] {
             sandbox.inject(.lostResponse(method: "PATCH", pathPattern: "*/secrets/demo-token", status: status))
-            let lost = await TestSupport.curl(url, sandbox: sandbox, method: "PATCH", clientCertificate: true, body: patch, contentType: "application/merge-patch+json")
+            let lost = await TestSupport.curl(
+                url, sandbox: sandbox, method: "PATCH", clientCertificate: true, body: patch, contentType: "application/merge-patch+json")
             #expect(lost.status == expected)
             let stored = sandbox.object(apiVersion: "v1", kind: "Secret", namespace: "apim", name: "demo-token")
             #expect(stored?[path: ["metadata", "annotations", "seen"]]?.stringValue == "yes", "the write was not applied")
@@ -65,7 +68,8 @@ import Testing
     @Test func skipTargetsTheKthRequestAndAnOutageLastsItsSeconds() async throws {
         let sandbox = try await TestSupport.start()
         let url = sandbox.apiServerURL + "/api/v1/namespaces/apim/secrets/demo-token"
-        sandbox.inject(Fault(server: .kubernetes, method: "GET", pathPattern: "*/secrets/*", count: 1, action: .respond(status: 500, headers: [:], body: nil), skip: 2))
+        sandbox.inject(
+            Fault(server: .kubernetes, method: "GET", pathPattern: "*/secrets/*", count: 1, action: .respond(status: 500, headers: [:], body: nil), skip: 2))
         var statuses: [Int] = []
         for _ in 0..<4 { statuses.append(await TestSupport.curl(url, sandbox: sandbox, clientCertificate: true).status) }
         #expect(statuses == [200, 200, 500, 200])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMTokenSandbox
 
 /// Gateway pods capture their token at start and report whether it still authenticates.
@@ -11,15 +12,20 @@ import Testing
         }
         #expect(demoReady, "demo pod never became ready: \(sandbox.pods(namespace: "apim"))")
         #expect(sandbox.tokenSigner(namespace: "apim", secret: "demo-token", key: "value")?.key == .primary)
-        let entraReady = await sandbox.wait(timeout: 20) { sandbox.pods(namespace: "apim").contains { $0.name.hasPrefix("entra-") && $0.reason == "EntraID" && $0.ready } }
+        let entraReady = await sandbox.wait(timeout: 20) {
+            sandbox.pods(namespace: "apim").contains { $0.name.hasPrefix("entra-") && $0.reason == "EntraID" && $0.ready }
+        }
         #expect(entraReady)
 
         // Regenerate the primary key through ARM, as a client would.
         let token = try #require(await TestSupport.armToken(sandbox, clientID: sandbox.azure.clientID, secret: sandbox.azure.clientSecret))
-        let r = await TestSupport.curl(TestSupport.gatewayURL(sandbox, "demo", "/regenerateKey"), sandbox: sandbox, method: "POST", bearer: token, body: #"{"keyType":"primary"}"#)
+        let r = await TestSupport.curl(
+            TestSupport.gatewayURL(sandbox, "demo", "/regenerateKey"), sandbox: sandbox, method: "POST", bearer: token, body: #"{"keyType":"primary"}"#)
         #expect(r.status == 204)
         let lost = await sandbox.wait(timeout: 10) {
-            sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }.allSatisfy { $0.authenticated == false && $0.reason == "KeyNotCurrent" && !$0.ready }
+            sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }.allSatisfy {
+                $0.authenticated == false && $0.reason == "KeyNotCurrent" && !$0.ready
+            }
         }
         #expect(lost, "pods still authenticated: \(sandbox.pods(namespace: "apim"))")
         #expect(sandbox.tokenSigner(namespace: "apim", secret: "demo-token", key: "value")?.key == nil)
@@ -28,7 +34,9 @@ import Testing
 
         // The real gateway bug: Ready even with a bad token.
         sandbox.setReadyDespiteBadToken(true)
-        let buggy = await sandbox.wait(timeout: 10) { sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }.allSatisfy { $0.ready && $0.authenticated == false } }
+        let buggy = await sandbox.wait(timeout: 10) {
+            sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }.allSatisfy { $0.ready && $0.authenticated == false }
+        }
         #expect(buggy)
         await sandbox.shutdown()
     }
@@ -42,7 +50,9 @@ import Testing
         secret["data"] = ["value": .string(Data("GatewayKey \(fresh)".utf8).base64EncodedString())]
         try sandbox.put(secret)
         sandbox.regenerateGatewayKey(gateway: "demo", key: .primary)
-        let stale = await sandbox.wait(timeout: 10) { sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }.allSatisfy { $0.authenticated == false } }
+        let stale = await sandbox.wait(timeout: 10) {
+            sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }.allSatisfy { $0.authenticated == false }
+        }
         #expect(stale)
         // A restart (new pod template) picks up the new token.
         var deployment = try #require(sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo"))
@@ -55,7 +65,9 @@ import Testing
         #expect(healed, "\(sandbox.pods(namespace: "apim"))")
         let status = sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo")?["status"]
         #expect(status?["updatedReplicas"]?.intValue == 1)
-        #expect(status?["observedGeneration"] == sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo")?[path: ["metadata", "generation"]])
+        #expect(
+            status?["observedGeneration"]
+                == sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo")?[path: ["metadata", "generation"]])
 
         // A Deployment told never to become ready stalls its rollout and exceeds its progress deadline.
         sandbox.setNeverReady(kind: "Deployment", namespace: "apim", name: "demo")
@@ -64,7 +76,8 @@ import Testing
         deployment.set(["spec", "template", "metadata", "annotations", "kubectl.kubernetes.io/restartedAt"], .string("2030-01-01T00:00:00Z"))
         try sandbox.put(deployment)
         let timedOut = await sandbox.wait(timeout: 15) {
-            let conditions = sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo")?[path: ["status", "conditions"]]?.arrayValue ?? []
+            let conditions =
+                sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo")?[path: ["status", "conditions"]]?.arrayValue ?? []
             return conditions.contains { $0["reason"]?.stringValue == "ProgressDeadlineExceeded" }
         }
         #expect(timedOut)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMTokenSandbox
 
 /// Real kubectl 1.32 against the sandbox, with a fresh HOME per run and validation left on.
@@ -17,9 +18,12 @@ import Testing
             #expect(table.stdout.contains("demo-token"))
 
             // patch --type=merge
-            let patch = await TestSupport.kubectl(sandbox, ["patch", "secret", "demo-token", "-n", "apim", "--type=merge", "-p", #"{"metadata":{"annotations":{"fidelity":"merge"}}}"#])
+            let patch = await TestSupport.kubectl(
+                sandbox, ["patch", "secret", "demo-token", "-n", "apim", "--type=merge", "-p", #"{"metadata":{"annotations":{"fidelity":"merge"}}}"#])
             #expect(patch.status == 0, "kubectl patch failed: \(patch.stderr)")
-            #expect(sandbox.object(apiVersion: "v1", kind: "Secret", namespace: "apim", name: "demo-token")?[path: ["metadata", "annotations", "fidelity"]]?.stringValue == "merge")
+            #expect(
+                sandbox.object(apiVersion: "v1", kind: "Secret", namespace: "apim", name: "demo-token")?[path: ["metadata", "annotations", "fidelity"]]?
+                    .stringValue == "merge")
 
             // apply --server-side (create, then update, with validation on)
             let manifest = """
@@ -53,7 +57,8 @@ import Testing
             let apply = await TestSupport.kubectl(sandbox, ["apply", "--server-side", "-f", "-"], stdin: manifest)
             #expect(apply.status == 0, "kubectl apply --server-side failed: \(apply.stderr)")
             #expect(apply.stdout.contains("serverside-applied"), "unexpected apply output: \(apply.stdout)")
-            let reapply = await TestSupport.kubectl(sandbox, ["apply", "--server-side", "-f", "-"], stdin: manifest.replacingOccurrences(of: "color: blue", with: "color: green"))
+            let reapply = await TestSupport.kubectl(
+                sandbox, ["apply", "--server-side", "-f", "-"], stdin: manifest.replacingOccurrences(of: "color: blue", with: "color: green"))
             #expect(reapply.status == 0, "second apply failed: \(reapply.stderr)")
             #expect(sandbox.object(apiVersion: "v1", kind: "ConfigMap", namespace: "apim", name: "applied")?[path: ["data", "color"]]?.stringValue == "green")
 
@@ -61,7 +66,10 @@ import Testing
             let before = sandbox.pods(namespace: "apim").filter { $0.name.hasPrefix("demo-") }.map(\.name)
             let restart = await TestSupport.kubectl(sandbox, ["rollout", "restart", "deployment/demo", "-n", "apim"])
             #expect(restart.status == 0, "kubectl rollout restart failed: \(restart.stderr)")
-            #expect(sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo")?[path: ["spec", "template", "metadata", "annotations", "kubectl.kubernetes.io/restartedAt"]] != nil)
+            #expect(
+                sandbox.object(apiVersion: "apps/v1", kind: "Deployment", namespace: "apim", name: "demo")?[path: [
+                    "spec", "template", "metadata", "annotations", "kubectl.kubernetes.io/restartedAt",
+                ]] != nil)
             let status = await TestSupport.kubectl(sandbox, ["rollout", "status", "deployment/demo", "-n", "apim", "--timeout=60s"], timeout: 90)
             #expect(status.status == 0, "kubectl rollout status failed: \(status.stdout) \(status.stderr)")
             #expect(status.stdout.contains("successfully rolled out"))
@@ -69,7 +77,8 @@ import Testing
             #expect(!after.isEmpty && after.allSatisfy { !before.contains($0.name) && $0.ready }, "pods were not replaced: \(before) → \(after)")
             let stsRestart = await TestSupport.kubectl(sandbox, ["rollout", "restart", "statefulset/edge-azure-api-management-gateway", "-n", "edge"])
             #expect(stsRestart.status == 0, "statefulset restart failed: \(stsRestart.stderr)")
-            let stsStatus = await TestSupport.kubectl(sandbox, ["rollout", "status", "statefulset/edge-azure-api-management-gateway", "-n", "edge", "--timeout=60s"], timeout: 90)
+            let stsStatus = await TestSupport.kubectl(
+                sandbox, ["rollout", "status", "statefulset/edge-azure-api-management-gateway", "-n", "edge", "--timeout=60s"], timeout: 90)
             #expect(stsStatus.status == 0, "statefulset rollout status failed: \(stsStatus.stdout) \(stsStatus.stderr)")
 
             // delete
@@ -130,7 +139,9 @@ import Testing
         #expect(sts.stderr.contains("forbidden"), "expected 403: \(sts.stderr)")
 
         // `kubectl auth can-i --as` (a protobuf SelfSubjectAccessReview, impersonated by the admin) agrees.
-        for (question, expected) in [(["patch", "secret/demo-token"], "yes"), (["patch", "secret/other"], "no"), (["list", "secrets"], "no"), (["watch", "deployments/demo"], "yes")] {
+        for (question, expected) in [
+            (["patch", "secret/demo-token"], "yes"), (["patch", "secret/other"], "no"), (["list", "secrets"], "no"), (["watch", "deployments/demo"], "yes"),
+        ] {
             let canI = await TestSupport.kubectl(sandbox, ["auth", "can-i"] + question + ["-n", "apim", "--as", "system:serviceaccount:apim:rotator"])
             #expect(canI.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == expected, "can-i \(question): \(canI.stdout) \(canI.stderr)")
         }
@@ -148,7 +159,9 @@ import Testing
         try sandbox.put(role)
         let blind = await kubectl(["rollout", "status", "deployment/demo", "--timeout=10s"])
         #expect(blind.status != 0)
-        #expect(blind.stderr.contains("cannot list resource \"deployments\"") || blind.stderr.contains("cannot watch resource \"deployments\""), "expected 403: \(blind.stderr)")
+        #expect(
+            blind.stderr.contains("cannot list resource \"deployments\"") || blind.stderr.contains("cannot watch resource \"deployments\""),
+            "expected 403: \(blind.stderr)")
         await sandbox.shutdown()
     }
 
@@ -160,11 +173,19 @@ import Testing
         #expect(pods.status == 0, "\(pods.stderr)")
         let header = pods.stdout.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } ?? []
         #expect(header == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"], "\(pods.stdout)")
-        #expect(pods.stdout.split(separator: "\n").contains { $0.hasPrefix("edge ") && $0.contains("edge-azure-api-management-gateway-0") && $0.contains("1/1") && $0.contains("Running") }, "\(pods.stdout)")
+        #expect(
+            pods.stdout.split(separator: "\n").contains {
+                $0.hasPrefix("edge ") && $0.contains("edge-azure-api-management-gateway-0") && $0.contains("1/1") && $0.contains("Running")
+            }, "\(pods.stdout)")
         let deployments = await TestSupport.kubectl(sandbox, ["get", "deployments", "-n", "apim"])
-        #expect(deployments.stdout.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], "\(deployments.stdout)")
+        #expect(
+            deployments.stdout.split(separator: "\n").first.map { $0.split(separator: " ").map(String.init) } == [
+                "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE",
+            ], "\(deployments.stdout)")
         let secrets = await TestSupport.kubectl(sandbox, ["get", "secret", "demo-token", "-n", "apim"])
-        #expect(secrets.stdout.split(separator: "\n").last.map { $0.split(separator: " ").prefix(3).map(String.init) } == ["demo-token", "Opaque", "1"], "\(secrets.stdout)")
+        #expect(
+            secrets.stdout.split(separator: "\n").last.map { $0.split(separator: " ").prefix(3).map(String.init) } == ["demo-token", "Opaque", "1"],
+            "\(secrets.stdout)")
         #expect(TableConverter.humanDuration(45) == "45s")
         #expect(TableConverter.humanDuration(192) == "3m12s")
         #expect(TableConverter.humanDuration(25 * 60) == "25m")

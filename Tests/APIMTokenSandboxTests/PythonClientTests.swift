@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMTokenSandbox
 
 /// Clients nobody here wrote: the Python `kubernetes` client and the Azure SDK for Python.
@@ -79,7 +80,10 @@ import Testing
         let logText = (try? String(contentsOfFile: sandbox.requestLogPath, encoding: .utf8)) ?? ""
         #expect(!logText.contains(sandbox.azure.clientSecret))
         #expect(!logText.contains(token))
-        #expect(sandbox.requestLog.contains { $0.server == .arm && $0.path.hasSuffix("/generateToken") && $0.status == 200 && $0.principal == sandbox.azure.clientID })
+        #expect(
+            sandbox.requestLog.contains {
+                $0.server == .arm && $0.path.hasSuffix("/generateToken") && $0.status == 200 && $0.principal == sandbox.azure.clientID
+            })
         await sandbox.shutdown()
     }
 }

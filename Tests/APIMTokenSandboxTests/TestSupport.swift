@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMTokenSandbox
 
 /// The output of a child process.
@@ -23,7 +24,8 @@ enum TestSupport {
 
     /// The kubectl to test with (`/usr/bin/kubectl`, the dispatcher build, if present).
     static func kubectl() -> String? {
-        for candidate in ["/usr/bin/kubectl", "/usr/local/bin/kubectl", "/usr/lib/google-cloud-sdk/bin/kubectl.1.32"] where FileManager.default.isExecutableFile(atPath: candidate) {
+        for candidate in ["/usr/bin/kubectl", "/usr/local/bin/kubectl", "/usr/lib/google-cloud-sdk/bin/kubectl.1.32"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
         }
         Issue.record("kubectl is not installed; the fidelity tests need real kubectl 1.32")
@@ -100,7 +102,10 @@ enum TestSupport {
     ) async -> (status: Int, body: String, headers: String) {
         let headerFile = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-h-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: headerFile) }
-        var argv = ["/usr/bin/curl", "-sS", "--noproxy", "*", "--cacert", sandbox.caCertificatePath, "-X", method, "-D", headerFile, "-o", "-", "-w", "\n%{http_code}", "--max-time", String(Int(timeout))]
+        var argv = [
+            "/usr/bin/curl", "-sS", "--noproxy", "*", "--cacert", sandbox.caCertificatePath, "-X", method, "-D", headerFile, "-o", "-", "-w", "\n%{http_code}",
+            "--max-time", String(Int(timeout)),
+        ]
         if let bearer { argv += ["-H", "Authorization: Bearer \(bearer)"] }
         if clientCertificate {
             argv += ["--cert", sandbox.directory.appendingPathComponent("admin.crt").path, "--key", sandbox.directory.appendingPathComponent("admin.key").path]
@@ -124,8 +129,11 @@ enum TestSupport {
 
     /// An ARM access token for a principal, from the sandbox's Entra endpoint.
     static func armToken(_ sandbox: Sandbox, clientID: String, secret: String) async -> String? {
-        let form = "grant_type=client_credentials&client_id=\(clientID)&client_secret=\(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&scope=https%3A%2F%2Fmanagement.azure.com%2F.default"
-        let r = await curl("\(sandbox.authorityHost)/\(sandbox.azure.tenantID)/oauth2/v2.0/token", sandbox: sandbox, method: "POST", body: form, contentType: "application/x-www-form-urlencoded")
+        let form =
+            "grant_type=client_credentials&client_id=\(clientID)&client_secret=\(secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&scope=https%3A%2F%2Fmanagement.azure.com%2F.default"
+        let r = await curl(
+            "\(sandbox.authorityHost)/\(sandbox.azure.tenantID)/oauth2/v2.0/token", sandbox: sandbox, method: "POST", body: form,
+            contentType: "application/x-www-form-urlencoded")
         return (try? JSON.parse(r.body))?["access_token"]?.stringValue
     }
 

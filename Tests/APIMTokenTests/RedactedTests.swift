@@ -1,4 +1,5 @@
 import Testing
+
 @testable import APIMToken
 
 @Suite struct RedactedTests {

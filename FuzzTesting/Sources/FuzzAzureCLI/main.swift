@@ -7,7 +7,7 @@ import FuzzSupport
 public func fuzzAzureCLI(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let input = FuzzInput(start, count)
     let credential = AzureCLICredential(
-        options: AzureCLICredential.Options(timeZone: TimeZone(identifier: "America/New_York")!), runner: NoProcessRunner(), environment: Environment())
+        options: AzureCLICredential.Options(timeZone: ZoneInfo(identifier: "America/New_York")!), runner: NoProcessRunner(), environment: Environment())
     do {
         _ = try credential.parse(input.data).description
     } catch {

@@ -7,8 +7,7 @@ import FuzzSupport
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCronSchedule(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let (selector, rest) = FuzzInput(start, count).selector
-    let zones = ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Lord_Howe"]
-    let zone = TimeZone(identifier: zones[Int(selector) % zones.count])!
+    let zone = FuzzZones.all[Int(selector) % FuzzZones.all.count]
     do {
         let schedule = try CronSchedule(parsing: String(decoding: rest, as: UTF8.self))
         let after = Date(timeIntervalSince1970: 1_700_000_000 + Double(selector) * 7_919_999)
@@ -19,4 +18,11 @@ public func fuzzCronSchedule(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         _ = error.description
     }
     return 0
+}
+
+/// The zones, read from the system zoneinfo once (a static is initialised on first use; main.swift's top-level code
+/// never runs under libFuzzer's own main).
+enum FuzzZones {
+    static let all = ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham", "Australia/Lord_Howe"]
+        .map { ZoneInfo(identifier: $0)! }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decides where Azure credentials may travel: bearer tokens and client secrets go only over HTTPS,
 /// except to a loopback address (the sandbox, a local proxy). IMDS is plain HTTP by design and is
@@ -13,7 +13,8 @@ public enum AzureEndpointPolicy {
         }
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) }),
-              let values = Optional(octets.compactMap { UInt8($0) }), values.count == 4 else { return false }
+            let values = Optional(octets.compactMap { UInt8($0) }), values.count == 4
+        else { return false }
         return values[0] == 127
     }
 
@@ -40,11 +41,12 @@ public enum AzureEndpointPolicy {
     /// Parses an endpoint given by a flag or variable (`--arm-endpoint`, `AZURE_AUTHORITY_HOST`), adding
     /// `https://` when no scheme is given and dropping a trailing slash.
     public static func parseEndpoint(_ text: String, name: String) throws -> URL {
-        var text = text.trimmingCharacters(in: .whitespaces)
+        var text = text.trimmingWhitespace()
         if !text.contains("://") { text = "https://" + text }
         while text.hasSuffix("/") { text.removeLast() }
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-              let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil else {
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else {
             throw ConfigurationError("\(name) \"\(text)\" is not a valid http(s) URL", remedy: "give a URL such as https://management.azure.com")
         }
         return url

@@ -1,5 +1,11 @@
 import CCurl
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 // MARK: - CurlEasyHandle
 
@@ -9,6 +15,8 @@ import Foundation
 final class CurlEasyHandle {
     /// The raw handle.
     let raw: UnsafeMutableRawPointer
+    /// The share this handle uses, kept alive until the handle is cleaned up.
+    var share: CurlShare?
 
     /// Creates a handle; fails only when libcurl cannot allocate one.
     init() throws {
@@ -19,7 +27,10 @@ final class CurlEasyHandle {
         raw = handle
     }
 
-    deinit { curl_easy_cleanup(raw) }
+    deinit {
+        curl_easy_cleanup(raw)
+        _ = share  // released after the handle is gone
+    }
 
     /// Clears every option, keeping live connections for reuse.
     func reset() { curl_easy_reset(raw) }
@@ -45,7 +56,9 @@ final class CurlEasyHandle {
         if body.isEmpty {
             try check(apim_setopt_string(raw, CURLOPT_COPYPOSTFIELDS, ""), CURLOPT_COPYPOSTFIELDS)
         } else {
-            try check(body.withUnsafeBytes { apim_setopt_pointer(raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) }, CURLOPT_COPYPOSTFIELDS)
+            try check(
+                body.withUnsafeBytes { apim_setopt_pointer(raw, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)) },
+                CURLOPT_COPYPOSTFIELDS)
         }
     }
 
@@ -82,25 +95,77 @@ enum CurlGlobal {
     static var version: String { String(cString: curl_version()) }
 }
 
+// MARK: - CurlShare
+
+/// One TLS session cache and DNS cache for every handle of a transport: a second connection to a server resumes
+/// the first one's TLS session instead of a full handshake. Connections themselves stay per handle: libcurl does not
+/// support sharing its connection cache between threads that transfer at the same time.
+final class CurlShare: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer
+    /// One mutex per `curl_lock_data` value, handed to libcurl's lock callbacks.
+    private let mutexes: UnsafeMutablePointer<pthread_mutex_t>
+    private static let mutexCount = Int(CURL_LOCK_DATA_LAST.rawValue) + 1
+
+    init?() {
+        CurlGlobal.initialize()
+        guard let share = curl_share_init() else { return nil }
+        raw = share
+        mutexes = .allocate(capacity: Self.mutexCount)
+        for index in 0..<Self.mutexCount { pthread_mutex_init(mutexes + index, nil) }
+        let configured =
+            apim_share_lock_functions(
+                share,
+                { _, data, _, user in
+                    pthread_mutex_lock(user!.assumingMemoryBound(to: pthread_mutex_t.self) + Int(data.rawValue))
+                },
+                { _, data, user in
+                    pthread_mutex_unlock(user!.assumingMemoryBound(to: pthread_mutex_t.self) + Int(data.rawValue))
+                }, UnsafeMutableRawPointer(mutexes)) == CURLSHE_OK
+            && apim_share_data(share, CURL_LOCK_DATA_SSL_SESSION) == CURLSHE_OK
+            && apim_share_data(share, CURL_LOCK_DATA_DNS) == CURLSHE_OK
+        guard configured else {
+            curl_share_cleanup(share)
+            for index in 0..<Self.mutexCount { pthread_mutex_destroy(mutexes + index) }
+            mutexes.deallocate()
+            return nil
+        }
+    }
+
+    deinit {
+        curl_share_cleanup(raw)
+        for index in 0..<Self.mutexCount { pthread_mutex_destroy(mutexes + index) }
+        mutexes.deallocate()
+    }
+}
+
 // MARK: - CurlHandlePool
 
-/// Idle easy handles kept for reuse, so consecutive requests to one server share connections.
+/// Idle easy handles kept for reuse, so consecutive requests to one server share connections. Every handle uses the
+/// pool's `CurlShare`; the handles hold it, so it outlives them.
 final class CurlHandlePool: @unchecked Sendable {
     // Guarded by `lock`.
     private var idle: [CurlEasyHandle] = []
-    private let lock = NSLock()
+    private let lock = Lock()
     private let capacity: Int
+    private let share = CurlShare()
 
-    /// Creates a pool that keeps at most `capacity` idle handles.
-    init(capacity: Int = 4) { self.capacity = capacity }
+    /// Creates a pool that keeps at most `capacity` idle handles: as many as `status` runs requests at once.
+    init(capacity: Int = 8) { self.capacity = capacity }
 
-    /// Takes an idle handle or makes a new one.
+    /// Takes an idle handle or makes a new one, attached to the shared TLS session cache.
     func take() throws -> CurlEasyHandle {
-        if let handle = lock.withLock({ idle.popLast() }) {
-            handle.reset()
-            return handle
+        let handle: CurlEasyHandle
+        if let idle = lock.withLock({ idle.popLast() }) {
+            idle.reset()
+            handle = idle
+        } else {
+            handle = try CurlEasyHandle()
         }
-        return try CurlEasyHandle()
+        if let share {
+            handle.share = share
+            _ = apim_setopt_share(handle.raw, share.raw)
+        }
+        return handle
     }
 
     /// Returns a handle after a request; extra handles are freed.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - VerboseTrace
 
@@ -47,10 +47,12 @@ public struct VerboseTrace: Sendable {
         components.fragment = nil
         var text = components.string ?? "<unprintable URL>"
         if let query {
-            text += "?" + query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
-                let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
-                return pair.contains("=") && isSensitive(name: name.removingPercentEncoding ?? name) ? "\(name)=<redacted>" : String(pair)
-            }.joined(separator: "&")
+            text +=
+                "?"
+                + query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+                    let name = pair.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                    return pair.contains("=") && isSensitive(name: name.percentDecoded ?? name) ? "\(name)=<redacted>" : String(pair)
+                }.joined(separator: "&")
         }
         return text
     }
@@ -63,8 +65,8 @@ public struct VerboseTrace: Sendable {
     /// The body's size and, for a JSON object, its top-level field names (never values).
     static func bodyShape(_ body: Data?) -> String {
         guard let body, !body.isEmpty else { return "no body" }
-        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
-            return "\(body.count) bytes, JSON fields: " + object.keys.sorted().joined(separator: ", ")
+        if let keys = JSONValue.parse(body)?.objectKeys {
+            return "\(body.count) bytes, JSON fields: " + keys.sorted().joined(separator: ", ")
         }
         return "\(body.count) bytes"
     }
@@ -127,8 +129,10 @@ public struct ProcessTrace: ProcessRunner {
         let started = ContinuousClock.now
         do {
             let result = try await base.run(request)
-            trace.emit(2, "ran \(command) → exit \(result.exitStatus) in \(Int(((ContinuousClock.now - started).seconds * 1000).rounded())) ms "
-                + "(stdout \(result.standardOutput.count) bytes, stderr \(result.standardError.count) bytes)")
+            trace.emit(
+                2,
+                "ran \(command) → exit \(result.exitStatus) in \(Int(((ContinuousClock.now - started).seconds * 1000).rounded())) ms "
+                    + "(stdout \(result.standardOutput.count) bytes, stderr \(result.standardError.count) bytes)")
             return result
         } catch {
             trace.emit(2, "ran \(command) → \(error)")

@@ -1,10 +1,15 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - HTTPMethod
 
 /// An HTTP request method.
 public enum HTTPMethod: String, Sendable, Hashable {
-    case get = "GET", head = "HEAD", post = "POST", put = "PUT", patch = "PATCH", delete = "DELETE"
+    case get = "GET"
+    case head = "HEAD"
+    case post = "POST"
+    case put = "PUT"
+    case patch = "PATCH"
+    case delete = "DELETE"
 
     /// Whether repeating the request has the same effect as sending it once (RFC 9110 §9.2.2).
     /// Only idempotent requests are retried after a transport error whose outcome is unknown.
@@ -33,7 +38,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// The first value of the named field, compared case-insensitively.
     public subscript(name: String) -> String? {
-        get { fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
+        get { fields.first { $0.name.equalsIgnoringASCIICase(name) }?.value }
         set {
             remove(name)
             if let newValue { fields.append((name: name, value: newValue)) }
@@ -45,7 +50,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Removes every field with this name.
     public mutating func remove(_ name: String) {
-        fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        fields.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 
     /// Iterates the fields in order.

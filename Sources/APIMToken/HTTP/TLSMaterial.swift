@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a PEM item comes from: inline bytes (kubeconfig `*-data`) or a file path.
 public enum PEMSource: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything needed to talk to one API server, resolved from a kubeconfig (or in-cluster config)
 /// exactly as kubectl would resolve it. `KubernetesClient` is built from this value.

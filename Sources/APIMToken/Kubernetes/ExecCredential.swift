@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The credential an exec plugin printed (`ExecCredential.status`, `client.authentication.k8s.io/v1` or `v1beta1`).
 public struct ExecCredential: Sendable, Equatable {

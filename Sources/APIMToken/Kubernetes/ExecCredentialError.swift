@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An exec credential plugin that could not produce a credential (exit 2), in client-go's words.
 /// Never contains the plugin's output or any credential.

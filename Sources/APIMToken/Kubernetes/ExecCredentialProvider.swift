@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs an exec credential plugin and caches what it returns (client-go `exec.Authenticator`).
@@ -137,8 +138,9 @@ public actor ExecCredentialProvider {
         case "IfAvailable"?: interactive = stdinIsTerminal
         case "Always"?:
             guard stdinIsTerminal else {
-                throw ExecCredentialError("exec plugin cannot support interactive mode: standard input is not a terminal",
-                                          remedy: "Run the command from a terminal, or log in first so that \(config.command) need not prompt.")
+                throw ExecCredentialError(
+                    "exec plugin cannot support interactive mode: standard input is not a terminal",
+                    remedy: "Run the command from a terminal, or log in first so that \(config.command) need not prompt.")
             }
             interactive = true
         case nil:
@@ -149,33 +151,33 @@ public actor ExecCredentialProvider {
         var env = environment.values
         for variable in config.env { env[variable.name] = variable.value }
         env["KUBERNETES_EXEC_INFO"] = try execInfo(interactive: interactive)
-        return ProcessRequest(executable: config.command, arguments: config.args, environment: env,
-                              input: interactive ? .inherit : .none, errorOutput: errorOutput,
-                              timeout: interactive ? interactiveTimeout : timeout)
+        return ProcessRequest(
+            executable: config.command, arguments: config.args, environment: env,
+            input: interactive ? .inherit : .none, errorOutput: errorOutput,
+            timeout: interactive ? interactiveTimeout : timeout)
     }
 
     /// The `KUBERNETES_EXEC_INFO` document (an `ExecCredential` with only `spec`).
     func execInfo(interactive: Bool) throws -> String {
-        var spec: [String: Any] = ["interactive": interactive]
+        var spec: [String: JSONValue] = ["interactive": .bool(interactive)]
         if config.provideClusterInfo, let cluster {
-            var info: [String: Any] = ["server": cluster.server.absoluteString]
-            if let name = cluster.tls.serverName { info["tls-server-name"] = name }
+            var info: [String: JSONValue] = ["server": .string(cluster.server.absoluteString)]
+            if let name = cluster.tls.serverName { info["tls-server-name"] = .string(name) }
             if cluster.tls.insecureSkipVerify { info["insecure-skip-tls-verify"] = true }
             switch cluster.tls.certificateAuthority {
-            case .data(let data)?: info["certificate-authority-data"] = data.base64EncodedString()
+            case .data(let data)?: info["certificate-authority-data"] = .string(data.base64EncodedString())
             case .file(let path)?:
-                if let data = FileManager.default.contents(atPath: path) { info["certificate-authority-data"] = data.base64EncodedString() }
+                if let data = FileManager.default.contents(atPath: path) { info["certificate-authority-data"] = .string(data.base64EncodedString()) }
             case nil: break
             }
-            if case .url(let proxy) = cluster.proxy { info["proxy-url"] = proxy }
-            if let json = config.clusterConfig, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) {
+            if case .url(let proxy) = cluster.proxy { info["proxy-url"] = .string(proxy) }
+            if let json = config.clusterConfig, let object = JSONValue.parse(Data(json.utf8)) {
                 info["config"] = object
             }
-            spec["cluster"] = info
+            spec["cluster"] = .object(info)
         }
-        let document: [String: Any] = ["apiVersion": config.apiVersion, "kind": "ExecCredential", "spec": spec]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        let document: JSONValue = ["apiVersion": .string(config.apiVersion), "kind": "ExecCredential", "spec": .object(spec)]
+        return String(decoding: document.encoded, as: UTF8.self)
     }
 
     private static func run(_ request: ProcessRequest, runner: any ProcessRunner, config: ExecConfig, timeout: Duration) async throws -> ExecCredential {
@@ -183,21 +185,24 @@ public actor ExecCredentialProvider {
         do {
             result = try await runner.run(request)
         } catch ProcessRunnerError.notFound {
-            var message = "exec: executable \(config.command) not found\n\n"
+            var message =
+                "exec: executable \(config.command) not found\n\n"
                 + "It looks like you are trying to use a client-go credential plugin that is not installed.\n\n"
                 + "To learn more about this feature, consult the documentation available at:\n"
                 + "      https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins"
             if let hint = config.installHint { message += "\n\n" + cleanControlCharacters(hint) }
             throw ExecCredentialError(message, remedy: "Install \(config.command) and make sure it is on PATH.")
         } catch ProcessRunnerError.timedOut {
-            throw ExecCredentialError("exec: executable \(config.command) did not finish within \(Self.format(timeout)) and was killed",
-                                      remedy: "Run \(config.command) by hand to see why it hangs (a login prompt with no terminal?).")
+            throw ExecCredentialError(
+                "exec: executable \(config.command) did not finish within \(Self.format(timeout)) and was killed",
+                remedy: "Run \(config.command) by hand to see why it hangs (a login prompt with no terminal?).")
         } catch let error as ProcessRunnerError {
             throw ExecCredentialError("exec: \(error)")
         }
         guard result.exitStatus == 0 else {
-            throw ExecCredentialError("exec: executable \(config.command) failed with exit code \(result.exitStatus)",
-                                      remedy: "Its own error output (above) says why; run it by hand to check the login.")
+            throw ExecCredentialError(
+                "exec: executable \(config.command) failed with exit code \(result.exitStatus)",
+                remedy: "Its own error output (above) says why; run it by hand to check the login.")
         }
         return try ExecCredential.parse(result.standardOutput, expectedAPIVersion: config.apiVersion)
     }
@@ -205,7 +210,7 @@ public actor ExecCredentialProvider {
     /// `60s`, `0.5s`.
     static func format(_ duration: Duration) -> String {
         let seconds = duration.seconds
-        return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\((seconds * 10).rounded() / 10)s"
     }
 
     /// client-go `cleanANSIEscapeCodes`: control characters other than whitespace are shown as `U+001B`.
@@ -213,7 +218,7 @@ public actor ExecCredentialProvider {
         var out = ""
         for scalar in text.unicodeScalars {
             if scalar.properties.generalCategory == .control && !(0x09...0x0D).contains(scalar.value) {
-                out += String(format: "U+%04X", scalar.value)
+                out += "U+" + scalar.value.hex(width: 4, uppercase: true)
             } else {
                 out.unicodeScalars.append(scalar)
             }

@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The pod's own service account as a connection (client-go `rest.InClusterConfig` and
 /// `clientcmd`'s `inClusterClientConfig`).
@@ -21,15 +27,16 @@ public enum InClusterConfig {
     /// Whether in-cluster configuration can be used (client-go `inClusterClientConfig.Possible`).
     public static func isPossible(in environment: Environment) -> Bool {
         guard environment["KUBERNETES_SERVICE_HOST"] != nil, environment["KUBERNETES_SERVICE_PORT"] != nil else { return false }
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: directory(in: environment) + "/token", isDirectory: &isDirectory) && !isDirectory.boolValue
+        var info = stat()
+        return stat(directory(in: environment) + "/token", &info) == 0 && (info.st_mode & S_IFMT) != S_IFDIR
     }
 
     /// The in-cluster connection. The namespace is `-n`, else `POD_NAMESPACE`, else the `namespace` file, else `default`.
     public static func connection(environment: Environment, namespaceOverride: String? = nil) throws -> ClusterConnection {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], let port = environment["KUBERNETES_SERVICE_PORT"] else {
-            throw KubeConfigError("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined",
-                                  remedy: "Run inside a pod, or pass --kubeconfig.")
+            throw KubeConfigError(
+                "unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined",
+                remedy: "Run inside a pod, or pass --kubeconfig.")
         }
         let directory = directory(in: environment)
         let tokenPath = directory + "/token"
@@ -46,10 +53,11 @@ public enum InClusterConfig {
 
         var namespace = namespaceOverride ?? environment["POD_NAMESPACE"]
         if namespace == nil, let data = FileManager.default.contents(atPath: directory + "/namespace") {
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: data, as: UTF8.self).trimmingWhitespaceAndNewlines()
             if !text.isEmpty { namespace = text }
         }
-        return ClusterConnection(server: server, tls: tls, proxy: .environment, namespace: namespace ?? "default",
-                                 origin: .inCluster, credential: .tokenFile(tokenPath))
+        return ClusterConnection(
+            server: server, tls: tls, proxy: .environment, namespace: namespace ?? "default",
+            origin: .inCluster, credential: .tokenFile(tokenPath))
     }
 }

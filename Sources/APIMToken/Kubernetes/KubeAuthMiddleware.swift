@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Authenticates requests to the API server as the resolved kubeconfig user (or the pod's service account).
 ///
@@ -35,9 +41,10 @@ public struct KubeAuthMiddleware: HTTPMiddleware {
     ) {
         self.credential = connection.credential
         if case .exec(let config) = connection.credential {
-            self.execProvider = ExecCredentialProvider(config: config, cluster: connection, runner: runner, clock: clock,
-                                                       environment: environment, timeout: execTimeout,
-                                                       interactiveTimeout: interactiveExecTimeout)
+            self.execProvider = ExecCredentialProvider(
+                config: config, cluster: connection, runner: runner, clock: clock,
+                environment: environment, timeout: execTimeout,
+                interactiveTimeout: interactiveExecTimeout)
         } else {
             self.execProvider = nil
         }
@@ -89,10 +96,11 @@ public struct KubeAuthMiddleware: HTTPMiddleware {
         do {
             data = try readSmallFile(path)
         } catch {
-            throw KubeConfigError("failed to read token file \"\(path)\": \(error.description)",
-                                  remedy: "Check tokenFile in the kubeconfig (or the service-account token mount in a pod).")
+            throw KubeConfigError(
+                "failed to read token file \"\(path)\": \(error.description)",
+                remedy: "Check tokenFile in the kubeconfig (or the service-account token mount in a pod).")
         }
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = String(decoding: data, as: UTF8.self).trimmingWhitespaceAndNewlines()
         guard !token.isEmpty else {
             throw KubeConfigError("read empty token from file \"\(path)\"", remedy: "Write the token into \(path).")
         }

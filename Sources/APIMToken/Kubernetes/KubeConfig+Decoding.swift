@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension KubeConfig {
     /// The key of the cluster extension that client-go passes to exec plugins as `spec.cluster.config`.
@@ -24,10 +24,11 @@ extension KubeConfig {
             users[name] = try reader.authInfo(entry, name: name)
         }
         for (name, entry) in try reader.namedList(node["contexts"], list: "contexts", field: "context") {
-            contexts[name] = Context(cluster: try reader.string(entry["cluster"], "context.cluster"),
-                                     user: try reader.string(entry["user"], "context.user"),
-                                     namespace: try reader.string(entry["namespace"], "context.namespace"),
-                                     origin: path)
+            contexts[name] = Context(
+                cluster: try reader.string(entry["cluster"], "context.cluster"),
+                user: try reader.string(entry["user"], "context.user"),
+                namespace: try reader.string(entry["namespace"], "context.namespace"),
+                origin: path)
         }
     }
 
@@ -121,9 +122,8 @@ extension KubeConfig {
             cluster.disableCompression = try bool(node["disable-compression"], "disable-compression")
             if case .sequence(let extensions)? = node["extensions"] {
                 for case let ext in extensions where ext["name"]?.text == KubeConfig.execExtensionKey {
-                    if let value = ext["extension"], value != .null,
-                       let json = try? JSONSerialization.data(withJSONObject: value.jsonObject, options: [.sortedKeys, .fragmentsAllowed]) {
-                        cluster.execExtensionJSON = String(decoding: json, as: UTF8.self)
+                    if let value = ext["extension"], value != .null {
+                        cluster.execExtensionJSON = String(decoding: value.jsonValue.encoded, as: UTF8.self)
                     }
                 }
             }
@@ -166,8 +166,10 @@ extension KubeConfig {
             case nil, .null?: break
             case .sequence(let items)?:
                 for item in items {
-                    env.append(ExecEnvVar(name: try string(item["name"], "exec.env[].name") ?? "",
-                                          value: try string(item["value"], "exec.env[].value") ?? ""))
+                    env.append(
+                        ExecEnvVar(
+                            name: try string(item["name"], "exec.env[].name") ?? "",
+                            value: try string(item["value"], "exec.env[].value") ?? ""))
                 }
             default: throw fail("field \"exec.env\" must be a list")
             }

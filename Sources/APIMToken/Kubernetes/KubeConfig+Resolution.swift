@@ -1,4 +1,10 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension KubeConfig {
     /// Why a kubeconfig selects nothing, so the caller may fall back to in-cluster configuration
@@ -46,7 +52,8 @@ extension KubeConfig {
             problems.append("cluster \"\(clusterName)\" was not found for context \"\(contextName)\"")
         }
         guard problems.isEmpty else {
-            throw KubeConfigError.invalidConfiguration(problems, remedy: "Fix context \"\(contextName)\" in \(context.origin) (see `kubectl config view --minify --context \(contextName)`).")
+            throw KubeConfigError.invalidConfiguration(
+                problems, remedy: "Fix context \"\(contextName)\" in \(context.origin) (see `kubectl config view --minify --context \(contextName)`).")
         }
         guard let serverText = cluster.server else {
             throw KubeConfigError("cluster has no server defined", remedy: "Set clusters[].cluster.server for \"\(clusterName)\" in \(cluster.origin).")
@@ -54,18 +61,24 @@ extension KubeConfig {
 
         // TLS (client-go transport.TLSConfigFor).
         var tls = TLSMaterial()
-        if let data = cluster.certificateAuthorityData { tls.certificateAuthority = .data(data) }
-        else if let file = cluster.certificateAuthority { tls.certificateAuthority = .file(file) }
+        if let data = cluster.certificateAuthorityData {
+            tls.certificateAuthority = .data(data)
+        } else if let file = cluster.certificateAuthority {
+            tls.certificateAuthority = .file(file)
+        }
         tls.insecureSkipVerify = cluster.insecureSkipTLSVerify
         tls.serverName = cluster.tlsServerName
         if tls.insecureSkipVerify && tls.certificateAuthority != nil {
-            throw KubeConfigError("specifying a root certificates file with the insecure flag is not allowed",
-                                  remedy: "Remove either insecure-skip-tls-verify or certificate-authority(-data) from cluster \"\(clusterName)\" in \(cluster.origin).")
+            throw KubeConfigError(
+                "specifying a root certificates file with the insecure flag is not allowed",
+                remedy: "Remove either insecure-skip-tls-verify or certificate-authority(-data) from cluster \"\(clusterName)\" in \(cluster.origin).")
         }
-        if let data = user.clientCertificateData { tls.clientCertificate = .data(data) }
-        else if let file = user.clientCertificate { tls.clientCertificate = .file(file) }
-        if let data = user.clientKeyData { tls.clientKey = .data(data.value) }
-        else if let file = user.clientKey { tls.clientKey = .file(file) }
+        if let data = user.clientCertificateData {
+            tls.clientCertificate = .data(data)
+        } else if let file = user.clientCertificate {
+            tls.clientCertificate = .file(file)
+        }
+        if let data = user.clientKeyData { tls.clientKey = .data(data.value) } else if let file = user.clientKey { tls.clientKey = .file(file) }
 
         let hasTLSSettings = tls.certificateAuthority != nil || tls.clientCertificate != nil || tls.insecureSkipVerify || tls.serverName != nil
         let server = try Self.serverURL(serverText, defaultTLS: hasTLSSettings, clusterName: clusterName)
@@ -87,8 +100,11 @@ extension KubeConfig {
                 exec.userName = userName
                 credential = .exec(exec)
             } else if let provider = user.authProviderName {
-                throw KubeConfigError("the \(provider) auth-provider of user \"\(userName)\" has been removed from kubectl and is not supported",
-                                      remedy: provider == "azure" ? "Convert the kubeconfig with `kubelogin convert-kubeconfig` (https://github.com/Azure/kubelogin)." : "Use an exec credential plugin instead.")
+                throw KubeConfigError(
+                    "the \(provider) auth-provider of user \"\(userName)\" has been removed from kubectl and is not supported",
+                    remedy: provider == "azure"
+                        ? "Convert the kubeconfig with `kubelogin convert-kubeconfig` (https://github.com/Azure/kubelogin)."
+                        : "Use an exec credential plugin instead.")
             }
         }
 
@@ -184,13 +200,16 @@ extension KubeConfig {
     /// Go's `os.Open` error text for an unreadable file, `nil` when it opens.
     static func unreadable(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { close(fd); return nil }
+        if fd >= 0 {
+            close(fd)
+            return nil
+        }
         return "open \(path): \(goErrorText(errno))"
     }
 
     /// An errno as Go prints it (lower case, e.g. `no such file or directory`).
     static func goErrorText(_ code: Int32) -> String {
-        let text = String(cString: strerror(code))
+        let text = systemErrorText(code)
         return text.prefix(1).lowercased() + text.dropFirst()
     }
 
@@ -204,9 +223,11 @@ extension KubeConfig {
             candidate = (defaultTLS ? "https://" : "http://") + text
         }
         guard var components = URLComponents(string: candidate), let scheme = components.scheme,
-              scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty else {
-            throw KubeConfigError("invalid server URL \"\(text)\" for cluster \"\(clusterName)\"",
-                                  remedy: "Set clusters[].cluster.server to a URL like https://host:6443.")
+            scheme == "https" || scheme == "http", let host = components.host, !host.isEmpty
+        else {
+            throw KubeConfigError(
+                "invalid server URL \"\(text)\" for cluster \"\(clusterName)\"",
+                remedy: "Set clusters[].cluster.server to a URL like https://host:6443.")
         }
         components.query = nil
         components.fragment = nil

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A kubeconfig (client-go `clientcmdapi.Config`): named clusters, users and contexts plus the current context.
 ///
@@ -50,9 +50,11 @@ public struct KubeConfig: Sendable, Equatable {
         public var origin: String
 
         /// Creates a cluster entry.
-        public init(server: String? = nil, certificateAuthority: String? = nil, certificateAuthorityData: Data? = nil,
-                    insecureSkipTLSVerify: Bool = false, tlsServerName: String? = nil, proxyURL: String? = nil,
-                    disableCompression: Bool = false, execExtensionJSON: String? = nil, origin: String = "") {
+        public init(
+            server: String? = nil, certificateAuthority: String? = nil, certificateAuthorityData: Data? = nil,
+            insecureSkipTLSVerify: Bool = false, tlsServerName: String? = nil, proxyURL: String? = nil,
+            disableCompression: Bool = false, execExtensionJSON: String? = nil, origin: String = ""
+        ) {
             self.server = server
             self.certificateAuthority = certificateAuthority
             self.certificateAuthorityData = certificateAuthorityData
@@ -93,10 +95,12 @@ public struct KubeConfig: Sendable, Equatable {
         public var origin: String
 
         /// Creates a user entry.
-        public init(clientCertificate: String? = nil, clientCertificateData: Data? = nil, clientKey: String? = nil,
-                    clientKeyData: Redacted<Data>? = nil, token: Redacted<String>? = nil, tokenFile: String? = nil,
-                    username: String? = nil, password: Redacted<String>? = nil, exec: ExecConfig? = nil,
-                    authProviderName: String? = nil, origin: String = "") {
+        public init(
+            clientCertificate: String? = nil, clientCertificateData: Data? = nil, clientKey: String? = nil,
+            clientKeyData: Redacted<Data>? = nil, token: Redacted<String>? = nil, tokenFile: String? = nil,
+            username: String? = nil, password: Redacted<String>? = nil, exec: ExecConfig? = nil,
+            authProviderName: String? = nil, origin: String = ""
+        ) {
             self.clientCertificate = clientCertificate
             self.clientCertificateData = clientCertificateData
             self.clientKey = clientKey

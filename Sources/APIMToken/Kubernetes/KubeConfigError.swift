@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A kubeconfig, in-cluster or credential-plugin problem (exit 2), worded as kubectl words it.
 ///
@@ -27,8 +27,9 @@ public struct KubeConfigError: APIMTokenError, Equatable {
 
     /// A file that could not be loaded: `error loading config file "PATH": REASON` (client-go `Load`).
     static func loading(_ path: String, _ reason: String, remedy: String? = nil) -> KubeConfigError {
-        KubeConfigError("error loading config file \"\(path)\": \(reason)",
-                        remedy: remedy ?? "Fix or remove \(path), or point --kubeconfig/KUBECONFIG at a valid kubeconfig.")
+        KubeConfigError(
+            "error loading config file \"\(path)\": \(reason)",
+            remedy: remedy ?? "Fix or remove \(path), or point --kubeconfig/KUBECONFIG at a valid kubeconfig.")
     }
 
     /// client-go's `ErrEmptyConfig`, for a merged kubeconfig that selects nothing and no in-cluster config.

@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds, reads and merges kubeconfig files exactly as client-go's `ClientConfigLoadingRules` does.
@@ -56,8 +57,9 @@ public struct KubeConfigLoader: Sendable {
         if isExplicit, let path = files.first {
             var info = stat()
             if stat(KubeConfigPath.absolute(path, workingDirectory: workingDirectory), &info) != 0, errno == ENOENT {
-                throw KubeConfigError("stat \(path): no such file or directory",
-                                      remedy: "Pass the path of an existing kubeconfig to --kubeconfig, or leave the flag out to use KUBECONFIG or ~/.kube/config.")
+                throw KubeConfigError(
+                    "stat \(path): no such file or directory",
+                    remedy: "Pass the path of an existing kubeconfig to --kubeconfig, or leave the flag out to use KUBECONFIG or ~/.kube/config.")
             }
         }
         var merged = KubeConfig()
@@ -74,8 +76,9 @@ public struct KubeConfigLoader: Sendable {
             merged.users.merge(config.users) { first, _ in first }
             merged.contexts.merge(config.contexts) { first, _ in first }
         }
-        return Result(config: merged, loadedFiles: loaded, missingFiles: missing,
-                      explicit: isExplicit || environment["KUBECONFIG"] != nil)
+        return Result(
+            config: merged, loadedFiles: loaded, missingFiles: missing,
+            explicit: isExplicit || environment["KUBECONFIG"] != nil)
     }
 
     /// Reads and decodes one file; `nil` when it does not exist.
@@ -104,8 +107,9 @@ public struct KubeConfigLoader: Sendable {
                 throw KubeConfigError.loading(path, "read \(path): is a directory")
             }
             if (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) > limit {
-                throw KubeConfigError.loading(path, "the file is \(info.st_size) bytes, more than the \(limit / 1024 / 1024) MiB a kubeconfig may have",
-                                              remedy: "Check that \(path) is really a kubeconfig; kubeconfigs are a few kilobytes.")
+                throw KubeConfigError.loading(
+                    path, "the file is \(info.st_size) bytes, more than the \(limit / 1024 / 1024) MiB a kubeconfig may have",
+                    remedy: "Check that \(path) is really a kubeconfig; kubeconfigs are a few kilobytes.")
             }
         }
         var data = Data()
@@ -120,8 +124,9 @@ public struct KubeConfigLoader: Sendable {
             data.append(contentsOf: buffer[0..<count])
         }
         if data.count > limit {
-            throw KubeConfigError.loading(path, "the file is more than the \(limit / 1024 / 1024) MiB a kubeconfig may have",
-                                          remedy: "Check that \(path) is really a kubeconfig; kubeconfigs are a few kilobytes.")
+            throw KubeConfigError.loading(
+                path, "the file is more than the \(limit / 1024 / 1024) MiB a kubeconfig may have",
+                remedy: "Check that \(path) is really a kubeconfig; kubeconfigs are a few kilobytes.")
         }
         return data
     }

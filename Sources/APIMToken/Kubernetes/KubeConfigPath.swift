@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Path arithmetic as Go's `path/filepath` does it on Linux (`Join`, `Clean`, `Abs`), for kubeconfig references.
 enum KubeConfigPath {
@@ -26,7 +26,10 @@ enum KubeConfigPath {
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
             if part == ".." {
-                if let last = parts.last, last != ".." { parts.removeLast(); continue }
+                if let last = parts.last, last != ".." {
+                    parts.removeLast()
+                    continue
+                }
                 if absolute { continue }
             }
             parts.append(part)

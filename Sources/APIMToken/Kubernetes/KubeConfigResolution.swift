@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What kubeconfig resolution chose, without any secret: the facts `kubectl config view --minify` shows for the
 /// selected context. the hidden `kubectl apimtoken resolve-kubeconfig` prints it, and the differential test against kubectl
@@ -57,8 +57,7 @@ public struct KubeConfigResolution: Sendable, Equatable, Codable {
     public var json: String {
         func quoted(_ text: String?) -> String {
             guard let text else { return "null" }
-            let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-            return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+            return String(decoding: JSONValue.string(text).encoded, as: UTF8.self)
         }
         return "{\"cluster\":\(quoted(cluster)),\"context\":\(quoted(context)),\"credential\":\(quoted(credential.rawValue)),"
             + "\"insecureSkipTLSVerify\":\(insecureSkipTLSVerify),\"namespace\":\(quoted(namespace)),\"server\":\(quoted(server)),"

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// From the kubectl flags and the environment to a `ClusterConnection`, as kubectl decides it
 /// (client-go `DeferredLoadingClientConfig`).
@@ -29,9 +29,12 @@ public enum KubeConfigResolver {
             case .nothingConfigured:
                 let looked = loader.precedence(explicitPath: flags.kubeconfig).joined(separator: ", ")
                 throw KubeConfigError.emptyConfiguration(
-                    remedy: "No kubeconfig entries were found (looked at: \(looked)). Pass --kubeconfig PATH, set KUBECONFIG, or run in a pod with a service account.")
+                    remedy:
+                        "No kubeconfig entries were found (looked at: \(looked)). Pass --kubeconfig PATH, set KUBECONFIG, or run in a pod with a service account."
+                )
             case .noContextChosen:
-                throw KubeConfigError.emptyConfiguration(remedy: "No context is selected. \(loaded.config.contextRemedy) Pass --context NAME or run `kubectl config use-context NAME`.")
+                throw KubeConfigError.emptyConfiguration(
+                    remedy: "No context is selected. \(loaded.config.contextRemedy) Pass --context NAME or run `kubectl config use-context NAME`.")
             }
         }
     }

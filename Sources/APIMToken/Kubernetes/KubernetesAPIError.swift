@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - MetaStatus
 
@@ -113,7 +113,8 @@ public struct KubernetesAPIError: APIMTokenError, Equatable {
         let scope = namespace.map { " -n \($0)" } ?? " -A"
         switch statusCode {
         case 401:
-            return "the cluster at \(server) did not accept the credentials of the current context; refresh them (for AKS: az aks get-credentials, or kubelogin) and check with: kubectl auth whoami"
+            return
+                "the cluster at \(server) did not accept the credentials of the current context; refresh them (for AKS: az aks get-credentials, or kubelogin) and check with: kubectl auth whoami"
         case 403:
             let what = name.map { "\(resource)/\($0)" } ?? resource
             return "ask for '\(verb)' on \(what); check with: kubectl auth can-i \(verb) \(what)\(scope)"

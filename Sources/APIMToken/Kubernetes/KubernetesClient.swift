@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - PatchType
 
@@ -73,13 +73,22 @@ public struct KubernetesClient: Sendable {
     public func list<Object: KubernetesObject>(
         _ type: Object.Type, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil
     ) async throws -> [Object] {
-        var items: [Object] = []
+        try await list(type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector) { $0 }
+    }
+
+    /// LIST objects, keeping from each page only what `keep` returns: a list of ten thousand workloads of which two
+    /// thousand are gateways is never held whole, only a page at a time.
+    public func list<Object: KubernetesObject, Kept>(
+        _ type: Object.Type, namespace: String?, labelSelector: String? = nil, fieldSelector: String? = nil,
+        keeping keep: (Object) throws -> Kept?
+    ) async throws -> [Kept] {
+        var items: [Kept] = []
         var token: String?
         var seen = Set<String>()
         repeat {
             let page = try await listPage(
                 type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector, continue: token)
-            items += page.items
+            items += try page.items.compactMap(keep)
             token = page.metadata.continue.flatMap { $0.isEmpty ? nil : $0 }
             // A server that hands back a token it gave before, or pages without end, would keep this loop going.
             if let next = token, !seen.insert(next).inserted || seen.count > Self.maximumPages {
@@ -207,9 +216,7 @@ public struct KubernetesClient: Sendable {
     }
 
     private static func escapeQuery(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        value.percentEncoded(allowing: FormEncoding.isUnreserved)
     }
 
     private func call(

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Retries requests to the API server the way client-go does:
 /// - 429 and 5xx responses that carry `Retry-After` are retried after that delay, whatever the verb

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A Kubernetes resource endpoint: group, version, plural name, kind, and whether it is namespaced.
 public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
@@ -38,7 +38,8 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func escape(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? segment
+        // RFC 3986 `pchar`: unreserved, sub-delims, ":" and "@" (Foundation's `.urlPathAllowed` without "/").
+        segment.percentEncoded(allowing: { FormEncoding.isUnreserved($0) || "!$&'()*+,;=:@".unicodeScalars.contains($0) })
     }
 
     // MARK: - The kinds the product uses
@@ -74,5 +75,6 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     /// aad-pod-identity `AzureIdentity` (CRD).
     public static let azureIdentities = ResourceType(group: "aadpodidentity.k8s.io", version: "v1", plural: "azureidentities", kind: "AzureIdentity")
     /// aad-pod-identity `AzureIdentityBinding` (CRD).
-    public static let azureIdentityBindings = ResourceType(group: "aadpodidentity.k8s.io", version: "v1", plural: "azureidentitybindings", kind: "AzureIdentityBinding")
+    public static let azureIdentityBindings = ResourceType(
+        group: "aadpodidentity.k8s.io", version: "v1", plural: "azureidentitybindings", kind: "AzureIdentityBinding")
 }

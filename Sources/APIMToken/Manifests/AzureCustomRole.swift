@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - AzureCustomRole
 
@@ -23,8 +23,13 @@ public struct AzureCustomRole: Sendable, Equatable, Codable {
     public var assignableScopes: [String]
 
     private enum CodingKeys: String, CodingKey {
-        case name = "Name", isCustom = "IsCustom", description = "Description", actions = "Actions"
-        case notActions = "NotActions", dataActions = "DataActions", notDataActions = "NotDataActions"
+        case name = "Name"
+        case isCustom = "IsCustom"
+        case description = "Description"
+        case actions = "Actions"
+        case notActions = "NotActions"
+        case dataActions = "DataActions"
+        case notDataActions = "NotDataActions"
         case assignableScopes = "AssignableScopes"
     }
 

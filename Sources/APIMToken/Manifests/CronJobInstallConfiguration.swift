@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - CronJobIdentity
 
@@ -129,7 +129,7 @@ public struct CronJobInstallConfiguration: Sendable, Equatable {
     /// Checks the values the API server or the pod would reject later, naming the flag.
     public func validate() throws {
         func require(_ value: String, _ flag: String) throws {
-            if value.trimmingCharacters(in: .whitespaces).isEmpty {
+            if value.trimmingWhitespace().isEmpty {
                 throw ConfigurationError("install-cronjob needs \(flag)", remedy: "pass \(flag) or set it in the environment")
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - JSONValue
 
@@ -61,6 +61,38 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
     /// The string, if this is one.
     public var stringValue: String? {
         if case .string(let value) = self { return value }
+        return nil
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByDictionaryLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByNilLiteral, ExpressibleByIntegerLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+
+    /// Parses one JSON document (any value at the top), or nil when `data` is not JSON.
+    public static func parse(_ data: Data) -> JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// Compact JSON with sorted keys and unescaped slashes: a request body or a stable one-line rendering.
+    public var encoded: Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a JSONValue cannot fail: every case is a JSON value and doubles are finite when decoded.
+        return (try? encoder.encode(self)) ?? Data("null".utf8)
+    }
+
+    /// The members' names of an object, or nil.
+    public var objectKeys: [String]? {
+        if case .object(let members) = self { return Array(members.keys) }
         return nil
     }
 }

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 // MARK: - ManifestLabels
 
@@ -79,11 +79,11 @@ public enum ManifestNames {
                 previousHyphen = true
             }
         }
-        let trimmed = mapped.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        let trimmed = mapped.trimming(while: { $0 == "-" })
         if trimmed == lowered, trimmed.count <= maxLength, !trimmed.isEmpty { return trimmed }
         let suffix = shortHash(text)
         let room = maxLength - suffix.count - 1
-        let head = String(trimmed.prefix(room)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        let head = trimmed.prefix(room).trimming(while: { $0 == "-" })
         return head.isEmpty ? suffix : "\(head)-\(suffix)"
     }
 
@@ -119,7 +119,7 @@ public enum ManifestNames {
 
     /// The first 8 hex digits of the SHA-256 of `text`.
     static func shortHash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).prefix(4).map { $0.hex(width: 2) }.joined()
     }
 
     private static func isAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {

@@ -1,5 +1,5 @@
-import Foundation
-import Yams
+import FoundationEssentials
+import YAML
 
 // MARK: - ManifestFormat
 
@@ -29,11 +29,9 @@ public enum ManifestRenderer {
 
     /// Multi-document YAML. A redacted Secret's document starts with a comment that says so.
     public static func yaml(_ manifests: [Manifest]) throws -> String {
-        let encoder = YAMLEncoder()
-        encoder.options = .init(indent: 2, width: -1, allowUnicode: true, sortKeys: true)
         var documents: [String] = []
         for manifest in manifests {
-            var text = try encoder.encode(manifest)
+            var text = try YAMLEmitter.emit(json: KubeJSON.encoder.encode(manifest))
             if manifest.hasRedactedValues { text = "# \(ServicePrincipalSecretManifest.redactionNote)\n" + text }
             documents.append(text)
         }

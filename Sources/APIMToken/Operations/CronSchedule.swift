@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The error thrown when a cron schedule cannot be parsed.
 ///
@@ -45,7 +45,7 @@ public struct CronSchedule: Sendable, Equatable {
     /// When set, ``nextRun(after:in:)`` evaluates the schedule in this zone instead of the zone passed to it
     /// (robfig/cron gives the schedule's own location precedence as well). `TZ= ` (empty) is recorded as `"UTC"`
     /// and `TZ=Local ` as `nil`, mirroring Go's `time.LoadLocation`. If it is set to an identifier that
-    /// `TimeZone(identifier:)` does not know, ``nextRun(after:in:)`` returns `nil`.
+    /// `ZoneInfo(identifier:)` cannot load, ``nextRun(after:in:)`` returns `nil`.
     public var timeZoneOverride: String?
 
     private let minutes: UInt64
@@ -87,12 +87,12 @@ public struct CronSchedule: Sendable, Equatable {
             case "Local":
                 zone = nil
             default:
-                guard TimeZone(identifier: name) != nil else {
+                guard ZoneInfo(identifier: name) != nil else {
                     throw failure("\(prefixName) time zone \"\(name)\" is unknown")
                 }
                 zone = name
             }
-            spec = Substring(spec[space...].trimmingCharacters(in: .whitespacesAndNewlines))
+            spec = Self.trimmingWhitespace(spec[space...])
         }
         timeZoneOverride = zone
 
@@ -158,26 +158,30 @@ public struct CronSchedule: Sendable, Equatable {
     /// before the end of the fifth calendar year after the year of `date` (the search limit robfig/cron uses),
     /// e.g. for `0 0 30 2 *`.
     ///
-    /// The schedule is evaluated on wall-clock time in ``timeZoneOverride`` if set, otherwise in `timeZone`, with
-    /// `Calendar(identifier: .gregorian)`. Runs happen at second 0 of a matching minute. Daylight-saving transitions:
+    /// The schedule is evaluated on wall-clock time in ``timeZoneOverride`` if set, otherwise in `zone`, in the
+    /// proleptic Gregorian calendar. Runs happen at second 0 of a matching minute. Daylight-saving transitions:
     /// - a matching wall time that does not exist (spring-forward gap) is skipped, as robfig/cron does; the schedule
     ///   next fires at the next matching wall time that exists (for `30 2 * * *` that is 02:30 the following day);
     /// - a matching wall time that occurs twice (fall-back overlap) fires once, at its first occurrence. robfig/cron
     ///   (and so Kubernetes) would fire again at the second occurrence; this evaluator deliberately does not.
     ///
     /// The search skips whole non-matching months, days and hours, so even yearly schedules resolve in microseconds.
-    public func nextRun(after date: Date, in timeZone: TimeZone) -> Date? {
-        var zone = timeZone
+    public func nextRun(after date: Date, in zone: ZoneInfo) -> Date? {
+        var zone = zone
         if let identifier = timeZoneOverride {
-            guard let override = TimeZone(identifier: identifier) else { return nil }
+            guard let override = ZoneInfo(identifier: identifier) else { return nil }
             zone = override
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let start = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        guard var year = start.year, var month = start.month, var day = start.day,
-            var hour = start.hour, var minute = start.minute
-        else { return nil }
+        // Far beyond any real schedule (about ±300,000 years), and it keeps the arithmetic below from overflowing.
+        let interval = date.timeIntervalSince1970
+        guard interval.isFinite, abs(interval) < 1e13 else { return nil }
+        let unixSeconds = Int(interval.rounded(.down))
+        let wall = unixSeconds + zone.offset(atUnixSeconds: unixSeconds)
+        let wallDays = CivilTime.floorDivide(wall, 86_400)
+        let secondOfDay = wall - wallDays * 86_400
+        var (year, month, day) = CivilTime.civil(fromDays: wallDays)
+        var hour = secondOfDay / 3_600
+        var minute = secondOfDay % 3_600 / 60
 
         let yearLimit = year + 5
         while year <= yearLimit {
@@ -189,7 +193,7 @@ public struct CronSchedule: Sendable, Equatable {
                 (month, day, hour, minute) = (matchingMonth, 1, 0, 0)
             }
 
-            let dayCount = Self.daysInMonth(year: year, month: month)
+            let dayCount = CivilTime.daysInMonth(year: year, month: month)
             while day <= dayCount && !dayMatches(year: year, month: month, day: day) {
                 (day, hour, minute) = (day + 1, 0, 0)
             }
@@ -213,7 +217,7 @@ public struct CronSchedule: Sendable, Equatable {
             minute = matchingMinute
 
             let wallSeconds =
-                Self.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60
+                CivilTime.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60
             if let instant = Self.firstInstant(ofWallSeconds: wallSeconds, in: zone), instant > date {
                 return instant
             }
@@ -225,7 +229,7 @@ public struct CronSchedule: Sendable, Equatable {
     // MARK: - Day matching
 
     private func dayMatches(year: Int, month: Int, day: Int) -> Bool {
-        let weekday = Self.weekday(daysSinceEpoch: Self.daysSinceEpoch(year: year, month: month, day: day))
+        let weekday = CivilTime.weekday(daysSinceEpoch: CivilTime.daysSinceEpoch(year: year, month: month, day: day))
         let domMatch = daysOfMonth & (1 << UInt64(day)) != 0
         let dowMatch = daysOfWeek & (1 << UInt64(weekday)) != 0
         if dayOfMonthIsStar || dayOfWeekIsStar {
@@ -387,7 +391,7 @@ public struct CronSchedule: Sendable, Equatable {
         return bits
     }
 
-    // MARK: - Calendar arithmetic (proleptic Gregorian, on wall-clock seconds)
+    // MARK: - Arithmetic on wall-clock seconds
 
     /// Index of the lowest set bit of `mask` that is `>= index`, or nil.
     private static func nextBit(in mask: UInt64, from index: Int) -> Int? {
@@ -396,39 +400,19 @@ public struct CronSchedule: Sendable, Equatable {
         return remaining == 0 ? nil : remaining.trailingZeroBitCount
     }
 
-    private static func isLeapYear(_ year: Int) -> Bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    }
-
-    private static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: isLeapYear(year) ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days from 1970-01-01 to the given civil date (Howard Hinnant's `days_from_civil`).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let shiftedMonth = (month + 9) % 12
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// 0 = Sunday ... 6 = Saturday (1970-01-01 was a Thursday).
-    private static func weekday(daysSinceEpoch days: Int) -> Int {
-        ((days % 7) + 11) % 7
+    /// `text` without leading and trailing whitespace (Unicode White_Space, including newlines).
+    private static func trimmingWhitespace(_ text: Substring) -> Substring {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
+            let last = text.lastIndex(where: { !$0.isWhitespace })
+        else { return text[text.endIndex...] }
+        return text[first...last]
     }
 
     /// The earliest instant whose wall-clock time in `zone` is `wallSeconds` (seconds since 1970-01-01T00:00 wall
     /// time), or nil if that wall time does not exist (it falls into a daylight-saving gap).
-    private static func firstInstant(ofWallSeconds wallSeconds: Int, in zone: TimeZone) -> Date? {
+    private static func firstInstant(ofWallSeconds wallSeconds: Int, in zone: ZoneInfo) -> Date? {
         func offset(at seconds: Int) -> Int {
-            zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            zone.offset(atUnixSeconds: seconds)
         }
         var offsets: [Int] = []
         for probe in [wallSeconds - 86_400, wallSeconds, wallSeconds + 86_400] {

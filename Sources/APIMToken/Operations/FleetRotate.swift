@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - FleetRotateResult
 
@@ -106,7 +106,8 @@ public struct FleetRotateOperation: Sendable {
         }
         var located: [String: LocatedGateway] = [:]
         for gateway in chosen {
-            let secretName: String, secretKey: String
+            let secretName: String
+            let secretKey: String
             switch gateway.location {
             case .secret(let name, let key):
                 (secretName, secretKey) = (name, key)

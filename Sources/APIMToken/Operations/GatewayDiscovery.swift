@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - GatewayDiscovery
 
@@ -50,9 +50,10 @@ public enum GatewayDiscovery {
     /// Inspects a workload; nil when it is not a gateway.
     public static func inspect(_ workload: Workload) -> Inspection? {
         let containers = workload.template.spec.containers
-        let gateway = containers.first { container in
-            (container.env ?? []).contains { $0.name == authVariable }
-        } ?? containers.first { ($0.image ?? "").contains(imageMarker) }
+        let gateway =
+            containers.first { container in
+                (container.env ?? []).contains { $0.name == authVariable }
+            } ?? containers.first { ($0.image ?? "").contains(imageMarker) }
         guard let container = gateway else { return nil }
         var auth: AuthReference?
         if let variable = (container.env ?? []).last(where: { $0.name == authVariable }) {
@@ -155,7 +156,7 @@ public enum GatewayDiscovery {
 
         // A literal or ConfigMap value decides Entra mode first: such a gateway has no token at all.
         func entra(_ value: String?) -> Bool {
-            guard let value = value?.trimmingCharacters(in: .whitespaces), entraModes.contains(value.lowercased()) else { return false }
+            guard let value = value?.trimmingWhitespace(), entraModes.contains(value.lowercased()) else { return false }
             gateway.location = .entra(mode: value)
             return true
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - GatewayQuery
 
@@ -71,10 +71,24 @@ public struct GatewayLocator: Sendable {
         return try await deployments.map(Workload.deployment) + statefulSets.map(Workload.statefulSet) + daemonSets.map(Workload.daemonSet)
     }
 
+    /// The gateway workloads in `scope`, inspected page by page as the lists arrive: the other workloads are dropped
+    /// with their page, so memory follows the gateways, not the cluster.
+    public func inspections(in scope: String?) async throws -> [GatewayDiscovery.Inspection] {
+        async let deployments = client.list(Deployment.self, namespace: scope) { GatewayDiscovery.inspect(.deployment($0)) }
+        async let statefulSets = client.list(StatefulSet.self, namespace: scope) { GatewayDiscovery.inspect(.statefulSet($0)) }
+        async let daemonSets = client.list(DaemonSet.self, namespace: scope) { GatewayDiscovery.inspect(.daemonSet($0)) }
+        return try await deployments + statefulSets + daemonSets
+    }
+
     /// The gateways among `workloads`, with their token sources resolved (at most `limit` reads in flight).
     public func gateways(among workloads: [Workload], limit: Int) async throws -> [GatewayDiscovery.Gateway] {
+        try await gateways(inspected: workloads.compactMap(GatewayDiscovery.inspect), limit: limit)
+    }
+
+    /// The inspected gateways with their token sources resolved (at most `limit` reads in flight).
+    public func gateways(inspected inspections: [GatewayDiscovery.Inspection], limit: Int) async throws -> [GatewayDiscovery.Gateway] {
         let reader = CachingObjectReader(client: client)
-        return try await workloads.compactMap(GatewayDiscovery.inspect).concurrentMap(limit: limit) { inspection in
+        return try await inspections.concurrentMap(limit: limit) { inspection in
             try await GatewayDiscovery.resolve(inspection, reader: reader)
         }
     }
@@ -84,7 +98,8 @@ public struct GatewayLocator: Sendable {
         let namespace = query.namespace
         var workloads: [Workload] = []
         var gateways: [GatewayDiscovery.Gateway] = []
-        let needsDiscovery = query.secretName == nil || (query.restart == nil && !query.noRestart) || query.gatewayName == nil
+        let needsDiscovery =
+            query.secretName == nil || (query.restart == nil && !query.noRestart) || query.gatewayName == nil
             || query.secretKey == nil
         if needsDiscovery {
             workloads = try await self.workloads(in: namespace)
@@ -108,7 +123,7 @@ public struct GatewayLocator: Sendable {
             var candidates = gateways
             if let wanted = query.gatewayName {
                 candidates = candidates.filter {
-                    $0.name.caseInsensitiveCompare(wanted) == .orderedSame || $0.inspection.workload.metadata.name == wanted
+                    $0.name.equalsIgnoringASCIICase(wanted) || $0.inspection.workload.metadata.name == wanted
                 }
             }
             let tokens = candidates.filter { if case .secret = $0.location { true } else { false } }

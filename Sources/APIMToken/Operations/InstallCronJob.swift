@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - InstallCronJobResult
 
@@ -169,7 +169,8 @@ public enum InstallCronJob {
         let job = manualJob(from: source, name: name)
         let created = try await client.create(
             job, namespace: source.metadata.namespace, options: WriteOptions(fieldManager: fieldManager, dryRun: dryRun))
-        return ObjectSummary(kind: "Job", apiVersion: "batch/v1", name: created.metadata.name ?? name, namespace: created.metadata.namespace ?? source.metadata.namespace)
+        return ObjectSummary(
+            kind: "Job", apiVersion: "batch/v1", name: created.metadata.name ?? name, namespace: created.metadata.namespace ?? source.metadata.namespace)
     }
 
     // MARK: Uninstall
@@ -230,10 +231,10 @@ public enum InstallCronJob {
 
     /// The least-privilege Azure custom role for the gateways of the APIM instances in `resourceGroup`.
     public static func azureRole(subscriptionID: String, resourceGroup: String, allowKeyRegeneration: Bool) throws -> AzureCustomRole {
-        if subscriptionID.trimmingCharacters(in: .whitespaces).isEmpty {
+        if subscriptionID.trimmingWhitespace().isEmpty {
             throw ConfigurationError("--print-azure-role needs --subscription-id", remedy: "pass -s/--subscription-id or set SUBSCRIPTION_ID")
         }
-        if resourceGroup.trimmingCharacters(in: .whitespaces).isEmpty {
+        if resourceGroup.trimmingWhitespace().isEmpty {
             throw ConfigurationError("--print-azure-role needs --resource-group", remedy: "pass -r/--resource-group or set RESOURCE_GROUP")
         }
         return AzureCustomRole(subscriptionID: subscriptionID, resourceGroup: resourceGroup, allowKeyRegeneration: allowKeyRegeneration)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - RolloutState
 
@@ -77,7 +77,8 @@ public enum RolloutState: Sendable, Equatable {
             return .complete("partitioned roll out complete: \(updated) new pods have been updated...")
         }
         if status?.updateRevision != status?.currentRevision {
-            return .progressing("waiting for statefulset rolling update to complete \(status?.updatedReplicas ?? 0) pods at revision \(status?.updateRevision ?? "")...")
+            return .progressing(
+                "waiting for statefulset rolling update to complete \(status?.updatedReplicas ?? 0) pods at revision \(status?.updateRevision ?? "")...")
         }
         return .complete("statefulset rolling update complete \(status?.currentReplicas ?? 0) pods at revision \(status?.currentRevision ?? "")...")
     }
@@ -131,11 +132,14 @@ public struct Restarter: Sendable {
     public static func refusal(_ workload: Workload) -> String? {
         switch workload {
         case .deployment(let deployment) where deployment.spec.paused == true:
-            return "\(workload.reference) is paused, so a restart would not roll its pods; resume it first: kubectl rollout resume \(workload.reference) -n \(workload.metadata.namespace ?? "")"
+            return
+                "\(workload.reference) is paused, so a restart would not roll its pods; resume it first: kubectl rollout resume \(workload.reference) -n \(workload.metadata.namespace ?? "")"
         case .statefulSet(let set) where set.spec.updateStrategy?.type == "OnDelete":
-            return "\(workload.reference) uses the OnDelete update strategy, so a restart would not roll its pods; delete its pods yourself after the token is written, or pass --no-restart"
+            return
+                "\(workload.reference) uses the OnDelete update strategy, so a restart would not roll its pods; delete its pods yourself after the token is written, or pass --no-restart"
         case .daemonSet(let set) where set.spec.updateStrategy?.type == "OnDelete":
-            return "\(workload.reference) uses the OnDelete update strategy, so a restart would not roll its pods; delete its pods yourself after the token is written, or pass --no-restart"
+            return
+                "\(workload.reference) uses the OnDelete update strategy, so a restart would not roll its pods; delete its pods yourself after the token is written, or pass --no-restart"
         default:
             return nil
         }
@@ -143,8 +147,8 @@ public struct Restarter: Sendable {
 
     /// The strategic-merge patch `kubectl rollout restart` sends.
     public static func restartPatch(at date: Date) -> Data {
-        let body: [String: Any] = ["spec": ["template": ["metadata": ["annotations": [Annotations.restartedAt: RFC3339.format(date)]]]]]
-        return try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        let body: JSONValue = ["spec": ["template": ["metadata": ["annotations": [Annotations.restartedAt: .string(RFC3339.format(date))]]]]]
+        return body.encoded
     }
 
     /// Restarts one workload; returns it as the server answered.
@@ -154,11 +158,14 @@ public struct Restarter: Sendable {
         let options = WriteOptions(fieldManager: Annotations.fieldManager)
         switch reference.kind {
         case .deployment:
-            return .deployment(try await client.patch(Deployment.self, name: reference.name, namespace: namespace, patch: patch, type: .strategicMerge, options: options))
+            return .deployment(
+                try await client.patch(Deployment.self, name: reference.name, namespace: namespace, patch: patch, type: .strategicMerge, options: options))
         case .statefulset:
-            return .statefulSet(try await client.patch(StatefulSet.self, name: reference.name, namespace: namespace, patch: patch, type: .strategicMerge, options: options))
+            return .statefulSet(
+                try await client.patch(StatefulSet.self, name: reference.name, namespace: namespace, patch: patch, type: .strategicMerge, options: options))
         case .daemonset:
-            return .daemonSet(try await client.patch(DaemonSet.self, name: reference.name, namespace: namespace, patch: patch, type: .strategicMerge, options: options))
+            return .daemonSet(
+                try await client.patch(DaemonSet.self, name: reference.name, namespace: namespace, patch: patch, type: .strategicMerge, options: options))
         }
     }
 

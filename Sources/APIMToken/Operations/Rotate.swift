@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - RotateRequest
 
@@ -151,7 +151,8 @@ public struct RotateResult: Sendable, Encodable {
     public var summary: String {
         if dryRun { return "Dry run: nothing was changed." }
         if outcome == .notNeeded && restarted.isEmpty && rollout != .complete { return "No rotation needed for gateway \(gateway): \(reason ?? "")." }
-        var text = expiresAt.map { "Token for gateway \(gateway) (\(key.rawValue) key) expires \(RFC3339.formatMinutes($0))" }
+        var text =
+            expiresAt.map { "Token for gateway \(gateway) (\(key.rawValue) key) expires \(RFC3339.formatMinutes($0))" }
             ?? "Token for gateway \(gateway) (\(key.rawValue) key) unchanged"
         if skipped, let reason { text += " (\(reason))" }
         if restarted.isEmpty {
@@ -295,8 +296,9 @@ public struct RotateOperation: Sendable {
             if pass > 1 {
                 (secret, gateway.workloads) = try await settle(gateway, after: lastUncertainty)
             }
-            let plan = planner.plan(RotationPlanner.Facts(
-                gateway: gateway, secret: secret, now: clock.now(), runStarted: started, written: written?.token.secretValue.value))
+            let plan = planner.plan(
+                RotationPlanner.Facts(
+                    gateway: gateway, secret: secret, now: clock.now(), runStarted: started, written: written?.token.secretValue.value))
             if request.dryRun {
                 result.outcome = .planned
                 result.plan = plan.steps(for: gateway, wait: request.wait)
@@ -318,7 +320,9 @@ public struct RotateOperation: Sendable {
                 return result
             case .restartOnly(let restart):
                 if restart.writer != .thisRun {
-                    progress("The token written at \(RFC3339.format(restart.writtenAt)) by \(restart.writer.rawValue) is not rolled out everywhere yet; restarting only.")
+                    progress(
+                        "The token written at \(RFC3339.format(restart.writtenAt)) by \(restart.writer.rawValue) is not rolled out everywhere yet; restarting only."
+                    )
                 }
                 guard let current = secret else { return result }
                 try await rollOut(restart, secret: current, gateway: gateway, request: request, result: &result)
@@ -412,13 +416,14 @@ public struct RotateOperation: Sendable {
             let stored: Secret
             if let secret {
                 // An empty value removes the annotation (JSON merge patch null).
-                let patchAnnotations = annotations.mapValues { $0.isEmpty ? NSNull() as Any : $0 as Any }
-                let patch: [String: Any] = [
-                    "metadata": ["resourceVersion": secret.metadata.resourceVersion ?? "", "annotations": patchAnnotations],
-                    "data": [gateway.secretKey: value.base64EncodedString()],
+                let patchAnnotations = annotations.mapValues { $0.isEmpty ? JSONValue.null : .string($0) }
+                let patch: JSONValue = [
+                    "metadata": ["resourceVersion": .string(secret.metadata.resourceVersion ?? ""), "annotations": .object(patchAnnotations)],
+                    "data": .object([gateway.secretKey: .string(value.base64EncodedString())]),
                 ]
-                let body = try JSONSerialization.data(withJSONObject: patch, options: [.sortedKeys])
-                stored = try await client.patch(Secret.self, name: gateway.secretName, namespace: gateway.namespace, patch: body, type: .merge, options: options)
+                let body = patch.encoded
+                stored = try await client.patch(
+                    Secret.self, name: gateway.secretName, namespace: gateway.namespace, patch: body, type: .merge, options: options)
             } else {
                 let fresh = Secret(
                     metadata: ObjectMeta(name: gateway.secretName, namespace: gateway.namespace, annotations: annotations.filter { !$0.value.isEmpty }),
@@ -513,7 +518,8 @@ public struct RotateOperation: Sendable {
             try await restarter.waitForRollouts(plan.wait, namespace: gateway.namespace, deadline: deadline, progress: rolloutProgress)
         } catch let error as any APIMTokenError {
             // After the write, whatever stops the wait (a workload deleted meanwhile, a permission revoked) is exit 7.
-            let incomplete = error as? RolloutIncompleteError
+            let incomplete =
+                error as? RolloutIncompleteError
                 ?? RolloutIncompleteError(workload: plan.wait.map(\.description).joined(separator: ", "), state: error.description, timedOut: false)
             result.rollout = incomplete.timedOut ? .timeout : .failed
             await recordEvent(on: secret, reason: "TokenRotationFailed", type: "Warning", message: incomplete.description)
@@ -555,8 +561,9 @@ public struct RotateOperation: Sendable {
 
     private func recordRotated(_ secret: Secret, gateway: LocatedGateway, result: RotateResult) async {
         journal.begin("record the TokenRotated event", phase: .finishing)
-        await recordEvent(on: secret, reason: "TokenRotated", type: "Normal",
-                          message: "Token for gateway \(gateway.gateway) (\(result.key.rawValue) key) written; expires \(result.expiresAt.map(RFC3339.formatMinutes) ?? "?")")
+        await recordEvent(
+            on: secret, reason: "TokenRotated", type: "Normal",
+            message: "Token for gateway \(gateway.gateway) (\(result.key.rawValue) key) written; expires \(result.expiresAt.map(RFC3339.formatMinutes) ?? "?")")
         journal.finish("record the TokenRotated event")
     }
 
@@ -636,7 +643,8 @@ extension RotateResult {
             key = restart.key
             expiresAt = restart.expiresAt
             if restart.writer != .thisRun {
-                reason = restart.restart.isEmpty
+                reason =
+                    restart.restart.isEmpty
                     ? "waiting for the rollout of the token written at \(RFC3339.format(restart.writtenAt))"
                     : "the token written at \(RFC3339.format(restart.writtenAt)) by \(restart.writer.rawValue) was not rolled out yet; restarting only"
             }

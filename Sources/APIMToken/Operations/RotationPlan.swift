@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - RotationPlan
 
@@ -153,7 +153,8 @@ public struct RotationPlanner: Sendable {
         let references = gateway.workloads.map(\.reference)
         guard let secret = facts.secret else {
             guard createSecret else { return .refuse(.secretMissing(name: gateway.secretName, namespace: gateway.namespace)) }
-            return .create(RotationPlan.Rotation(key: keyOverride ?? keyMode.choose(lastUsed: nil), validity: validity, resourceVersion: nil, restart: references))
+            return .create(
+                RotationPlan.Rotation(key: keyOverride ?? keyMode.choose(lastUsed: nil), validity: validity, resourceVersion: nil, restart: references))
         }
         let owner = SecretOwner.of(secret)
         if let owner, owner.refusesRotation {
@@ -182,21 +183,24 @@ public struct RotationPlanner: Sendable {
                 if stale.isEmpty && unfinished.isEmpty {
                     return .nothingToDo(ours ? .done(expiresAt: token.expiry, key: signer) : .rotatedByAnotherRun(expiresAt: token.expiry, key: signer))
                 }
-                return .restartOnly(RotationPlan.RestartOnly(
-                    writer: writer, writtenAt: rotatedAt, expiresAt: token.expiry, key: signer, restart: stale, wait: stale + unfinished))
+                return .restartOnly(
+                    RotationPlan.RestartOnly(
+                        writer: writer, writtenAt: rotatedAt, expiresAt: token.expiry, key: signer, restart: stale, wait: stale + unfinished))
             }
             if let within = ifExpiresWithin, token.expiry.timeIntervalSince(facts.now) > within {
                 if unfinished.isEmpty { return .nothingToDo(.fresh(expiresAt: token.expiry, within: within, key: signer)) }
-                return .restartOnly(RotationPlan.RestartOnly(
-                    writer: .earlierRun, writtenAt: rotatedAt, expiresAt: token.expiry, key: signer, restart: [], wait: unfinished))
+                return .restartOnly(
+                    RotationPlan.RestartOnly(
+                        writer: .earlierRun, writtenAt: rotatedAt, expiresAt: token.expiry, key: signer, restart: [], wait: unfinished))
             }
         } else if let within = ifExpiresWithin, rightKey, let token, token.expiry.timeIntervalSince(facts.now) > within {
             // A token this tool did not write (no rotated-at): fresh enough is fresh enough.
             return .nothingToDo(.fresh(expiresAt: token.expiry, within: within, key: signer))
         }
-        return .rotate(RotationPlan.Rotation(
-            key: key, validity: validity, resourceVersion: secret.metadata.resourceVersion, restart: references,
-            warning: owner?.warning(secret: gateway.secretName)))
+        return .rotate(
+            RotationPlan.Rotation(
+                key: key, validity: validity, resourceVersion: secret.metadata.resourceVersion, restart: references,
+                warning: owner?.warning(secret: gateway.secretName)))
     }
 
     /// Whether a workload's pods were rolled after the token written at `rotatedAt`: a `restartedAt` at or after it

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - RunJournal
 
@@ -26,7 +26,7 @@ public final class RunJournal: @unchecked Sendable {
         public static func < (lhs: Phase, rhs: Phase) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var planned: [String] = []
     private var done: [String] = []
     private var current: String?

@@ -52,15 +52,20 @@ public enum SecretOwner: Sendable, Equatable {
         case .immutable:
             ConfigurationError(
                 "Secret \"\(secret)\" in namespace \"\(namespace)\" is immutable (immutable: true); its token cannot be replaced in place",
-                remedy: "recreate it without immutable: true (kubectl get secret \(secret) -n \(namespace) -o yaml, remove the field, kubectl replace --force -f -), then rotate")
+                remedy:
+                    "recreate it without immutable: true (kubectl get secret \(secret) -n \(namespace) -o yaml, remove the field, kubectl replace --force -f -), then rotate"
+            )
         case .externalSecret(let name):
             ConfigurationError(
                 "Secret \"\(secret)\" in namespace \"\(namespace)\" is owned by ExternalSecret \"\(name)\"; the next sync would revert a rotated token",
-                remedy: "rotate the token in the external store that ExternalSecret \(name) reads (for example, a CronJob that writes the store), or stop syncing this key")
+                remedy:
+                    "rotate the token in the external store that ExternalSecret \(name) reads (for example, a CronJob that writes the store), or stop syncing this key"
+            )
         case .secretsStoreCSI(let provider):
             ConfigurationError(
                 "Secret \"\(secret)\" in namespace \"\(namespace)\" is synced by the Secrets Store CSI driver\(provider.map { " (\($0))" } ?? ""); the next sync would revert a rotated token",
-                remedy: "rotate the token in the external store (for example, the Key Vault secret that the SecretProviderClass mounts); the driver then syncs it")
+                remedy:
+                    "rotate the token in the external store (for example, the Key Vault secret that the SecretProviderClass mounts); the driver then syncs it")
         case .helm(let release):
             ConfigurationError("Secret \"\(secret)\" is managed by Helm release \(release ?? "?")")
         }
@@ -70,6 +75,7 @@ public enum SecretOwner: Sendable, Equatable {
     public func warning(secret: String) -> String? {
         guard case .helm(let release) = self else { return nil }
         let name = release ?? "its release"
-        return "warning: Secret \(secret) is managed by Helm release \(name); the next helm upgrade restores the chart's token. Prefer the chart's existingSecretName, or pass the new token to helm upgrade."
+        return
+            "warning: Secret \(secret) is managed by Helm release \(name); the next helm upgrade restores the chart's token. Prefer the chart's existingSecretName, or pass the new token to helm upgrade."
     }
 }

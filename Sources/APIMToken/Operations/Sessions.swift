@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - Dependencies
 
@@ -32,9 +32,10 @@ public struct Dependencies: Sendable {
         self.verbosity = verbosity
         self.journal = journal
         self.log = log
-        self.makeTransport = makeTransport ?? { configuration in
-            try CurlTransport(configuration, warn: { log("warning: \($0)") })
-        }
+        self.makeTransport =
+            makeTransport ?? { configuration in
+                try CurlTransport(configuration, warn: { log("warning: \($0)") })
+            }
     }
 
     /// The `-v` trace shared by Kubernetes and Azure calls.
@@ -60,12 +61,14 @@ public struct ClusterSession: Sendable {
         var configuration = CurlTransport.Configuration(tls: tls, proxy: connection.proxy, environment: dependencies.environment)
         if let requestTimeout { configuration.requestTimeout = requestTimeout }
         let base = try dependencies.makeTransport(configuration)
-        let transport = MiddlewareTransport(base: base, middlewares: [
-            HeaderMiddleware.userAgent,
-            KubernetesRetryMiddleware(clock: dependencies.clock),
-            auth,
-            HTTPTrace(dependencies.trace),
-        ])
+        let transport = MiddlewareTransport(
+            base: base,
+            middlewares: [
+                HeaderMiddleware.userAgent,
+                KubernetesRetryMiddleware(clock: dependencies.clock),
+                auth,
+                HTTPTrace(dependencies.trace),
+            ])
         let origin: String
         switch connection.origin {
         case .context(let name, let cluster, let user): origin = "context \(name) (cluster \(cluster), user \(user))"
@@ -182,7 +185,7 @@ public final class ARMGatewayIssuers: @unchecked Sendable {
     private let target: AzureTarget
     private let login: LoginOptions
     private let dependencies: Dependencies
-    private let lock = NSLock()
+    private let lock = Lock()
     private var client: ARMClient?
 
     /// Creates the factory; nothing is built or sent yet.
@@ -204,4 +207,3 @@ public final class ARMGatewayIssuers: @unchecked Sendable {
         return ARMGatewayIssuer(client: shared, gateway: reference)
     }
 }
-

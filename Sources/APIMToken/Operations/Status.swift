@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - StatusRequest
 
@@ -240,16 +240,16 @@ public struct StatusOperation: Sendable {
     public func run(_ request: StatusRequest) async throws -> StatusReport {
         let scope = request.namespace
         let locator = GatewayLocator(client: client)
-        async let listed = locator.workloads(in: scope)
+        async let listed = locator.inspections(in: scope)
         async let cronJobs = client.list(CronJob.self, namespace: scope, labelSelector: Annotations.cronJobSecretLabel)
-        let workloads = try await listed
+        let inspections = try await listed
         let cronJobsBySecret = Dictionary(
             try await cronJobs.compactMap { job in
                 job.metadata.labels?[Annotations.cronJobSecretLabel].map { ("\(job.metadata.namespace ?? "")/\($0)", job) }
             }, uniquingKeysWith: { first, _ in first })
 
         let now = clock.now()
-        let gateways = try await locator.gateways(among: workloads, limit: request.concurrency)
+        let gateways = try await locator.gateways(inspected: inspections, limit: request.concurrency)
         let rows = try await gateways.concurrentMap(limit: request.concurrency) { gateway in
             try await self.row(for: gateway, cronJobs: cronJobsBySecret, request: request, now: now)
         }
@@ -299,7 +299,7 @@ public struct StatusOperation: Sendable {
         guard let token = try? GatewayToken.parse(text.value) else { return GatewayStatus.Token(state: .malformed) }
         let remaining = token.expiry.timeIntervalSince(now)
         var state: GatewayStatus.TokenState = remaining <= 0 ? .expired : remaining < warnWithin ? .expiring : .valid
-        if let configured = gateway.configuredName, configured.caseInsensitiveCompare(token.gatewayID) != .orderedSame {
+        if let configured = gateway.configuredName, !configured.equalsIgnoringASCIICase(token.gatewayID) {
             state = .wrongGateway
         }
         return GatewayStatus.Token(state: state, gatewayId: token.gatewayID, expiresAt: token.expiry, remainingSeconds: Int(remaining.rounded(.down)))
@@ -309,8 +309,13 @@ public struct StatusOperation: Sendable {
         let suspended = job.spec.suspend ?? false
         var next: Date?
         if !suspended, let schedule = try? CronSchedule(parsing: job.spec.schedule) {
-            let zone = (job.spec.timeZone ?? schedule.timeZoneOverride).flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
-            next = schedule.nextRun(after: now, in: zone)
+            // Without `timeZone` the controller uses its own zone, UTC in kube-controller-manager's image; an
+            // unknown zone (the API server accepts only zones it knows) gives no next run rather than a wrong one.
+            if let name = job.spec.timeZone {
+                next = ZoneInfo(identifier: name).flatMap { schedule.nextRun(after: now, in: $0) }
+            } else {
+                next = schedule.nextRun(after: now, in: .utc)
+            }
         }
         return GatewayStatus.CronJobInfo(
             name: job.metadata.name ?? "", schedule: job.spec.schedule, timeZone: job.spec.timeZone, suspended: suspended,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - SwitchKeyPlan
 
@@ -71,7 +71,8 @@ public struct RegenerateFailedError: APIMTokenError {
 
     public var description: String {
         let outcome = refused ? "was not regenerated" : "may not have been regenerated"
-        return "the switch of gateway \(gateway) succeeded (the Secret holds a token from the \(key.other.rawValue) key and every rollout is complete), but the \(key.rawValue) key \(outcome): \(underlying.description)"
+        return
+            "the switch of gateway \(gateway) succeeded (the Secret holds a token from the \(key.other.rawValue) key and every rollout is complete), but the \(key.rawValue) key \(outcome): \(underlying.description)"
     }
     public var remedy: String? {
         "fix the cause and run the same switch-key --regenerate-old again: it does not switch a second time, it only regenerates the \(key.rawValue) key"
@@ -111,7 +112,11 @@ public struct SwitchKeyOperation: Sendable {
                 remedy: "name the gateway workload with --restart TYPE/NAME")
         }
         let secret: Secret
-        if let found = gateway.secret { secret = found } else { secret = try await client.get(Secret.self, name: gateway.secretName, namespace: gateway.namespace) }
+        if let found = gateway.secret {
+            secret = found
+        } else {
+            secret = try await client.get(Secret.self, name: gateway.secretName, namespace: gateway.namespace)
+        }
         let signer = TokenKeyMode.last.choose(lastUsed: secret.metadata.annotation(Annotations.lastUsedKey))
         let pending = secret.metadata.annotation(Annotations.regeneratePending).flatMap(GatewayKeyType.init(rawValue:))
         let from: GatewayKeyType
@@ -119,14 +124,17 @@ public struct SwitchKeyOperation: Sendable {
         let resuming: Bool
         if let pending, pending != signer, requested == nil || requested == signer {
             (from, to, resuming) = (pending, signer, true)
-            rotate.progress("An earlier switch-key of gateway \(gateway.gateway) wrote a token from the \(to.rawValue) key and left the \(from.rawValue) key to regenerate; finishing it.")
+            rotate.progress(
+                "An earlier switch-key of gateway \(gateway.gateway) wrote a token from the \(to.rawValue) key and left the \(from.rawValue) key to regenerate; finishing it."
+            )
             request.ifExpiresWithin = 0
         } else {
             from = signer
             to = requested ?? signer.other
             resuming = false
             guard to != from else {
-                throw ConfigurationError("gateway \(gateway.gateway) already uses the \(to.rawValue) key", remedy: "pass --to \(from.other.rawValue), or use rotate")
+                throw ConfigurationError(
+                    "gateway \(gateway.gateway) already uses the \(to.rawValue) key", remedy: "pass --to \(from.other.rawValue), or use rotate")
             }
         }
         let plan = SwitchKeyPlan(gateway: gateway.gateway, from: from, to: to, regenerate: regenerateOld, resuming: resuming)
@@ -189,7 +197,9 @@ public struct SwitchKeyOperation: Sendable {
                 Secret.self, name: gateway.secretName, namespace: gateway.namespace, patch: body, type: .merge,
                 options: WriteOptions(fieldManager: Annotations.fieldManager))
         } catch {
-            rotate.progress("warning: could not remove the \(Annotations.regeneratePending) annotation from Secret \(gateway.secretName) (\(error)); remove it, or a re-run regenerates the key again")
+            rotate.progress(
+                "warning: could not remove the \(Annotations.regeneratePending) annotation from Secret \(gateway.secretName) (\(error)); remove it, or a re-run regenerates the key again"
+            )
         }
     }
 }

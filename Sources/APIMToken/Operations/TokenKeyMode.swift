@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// `-k/--token-key`: which APIM gateway key signs the new token.
 public enum TokenKeyMode: String, Sendable, CaseIterable, Codable {
     /// The key named by the Secret's `last-used-key` annotation (primary when unset).
@@ -30,5 +32,3 @@ public protocol GatewayTokenIssuer: Sendable {
     /// `regenerateKey`: invalidates every token signed with `keyType`.
     func regenerateKey(_ keyType: GatewayKeyType) async throws
 }
-
-import Foundation

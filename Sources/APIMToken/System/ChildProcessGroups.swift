@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The process groups of running children (exec plugins, `az`). Each child runs in a group of its own so that a
@@ -10,7 +11,7 @@ import Darwin
 ///
 /// `@unchecked Sendable`: the set is only touched under `lock`.
 public final class ChildProcessGroups: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var groups: Set<pid_t> = []
 
     /// An empty registry.

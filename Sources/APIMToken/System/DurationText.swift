@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Durations as the CLI writes them: `90s`, `15m`, `12h`, `10d`, and combinations such as `1d12h`.
 public enum DurationText {
@@ -9,7 +9,7 @@ public enum DurationText {
         var number = ""
         var nextUnit = 0
         var sawUnit = false
-        for character in text.trimmingCharacters(in: .whitespaces).lowercased() {
+        for character in text.trimmingWhitespace().lowercased() {
             if character.isASCII && character.isNumber {
                 number.append(character)
                 guard number.count <= 9 else { return nil }
@@ -55,6 +55,6 @@ public enum DurationText {
             index = full.index(after: index)
         }
         let sign = full.hasPrefix("-") ? "-" : ""
-        return sign + parts.prefix(2).joined().replacingOccurrences(of: "-", with: "")
+        return sign + parts.prefix(2).joined().replacing("-", with: "")
     }
 }

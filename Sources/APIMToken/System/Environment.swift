@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The process environment as a value, injected so that tests control it.
 public struct Environment: Sendable, Equatable {

@@ -1,9 +1,11 @@
 import CCurl
-import Foundation
+import Dispatch
+import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs subprocesses with `posix_spawn`: argv only, no shell, each child in its own process group
@@ -21,11 +23,11 @@ public struct POSIXProcessRunner: ProcessRunner {
     public func run(_ request: ProcessRequest) async throws -> ProcessResult {
         let children = children
         return try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
+            // A blocking wait on a thread of its own: not a cooperative thread, and not a dispatch worker either
+            // (libdispatch on Linux adds workers for blocked ones only after a delay).
+            detachThread {
                 continuation.resume(with: Result { try Self.runBlocking(request, children: children) })
             }
-            thread.name = "apimtoken.process"
-            thread.start()
         }
     }
 
@@ -110,15 +112,22 @@ public struct POSIXProcessRunner: ProcessRunner {
         let argv = ([request.executable] + request.arguments).map { strdup($0) } + [nil]
         let envp = request.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
 
         var pid: pid_t = 0
         let spawnResult = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        close(stdoutPipe[1]); stdoutPipe[1] = -1
-        if captureStderr { close(stderrPipe[1]); stderrPipe[1] = -1 }
-        if inputData != nil { close(stdinPipe[0]); stdinPipe[0] = -1 }
+        close(stdoutPipe[1])
+        stdoutPipe[1] = -1
+        if captureStderr {
+            close(stderrPipe[1])
+            stderrPipe[1] = -1
+        }
+        if inputData != nil {
+            close(stdinPipe[0])
+            stdinPipe[0] = -1
+        }
         guard spawnResult == 0 else { throw ProcessRunnerError.launchFailed(request.executable, errno: spawnResult) }
         if !interactive { children.add(pid) }
         defer { if !interactive { children.remove(pid) } }
@@ -132,7 +141,11 @@ public struct POSIXProcessRunner: ProcessRunner {
         var writeFD = stdinPipe[1]
         if writeFD >= 0 {
             _ = fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK)
-            if pending.isEmpty { close(writeFD); writeFD = -1; stdinPipe[1] = -1 }
+            if pending.isEmpty {
+                close(writeFD)
+                writeFD = -1
+                stdinPipe[1] = -1
+            }
         }
         var readFDs = [stdoutPipe[0]] + (captureStderr ? [stderrPipe[0]] : [])
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -158,14 +171,15 @@ public struct POSIXProcessRunner: ProcessRunner {
                     let written = pending.withUnsafeBytes { write(writeFD, $0.baseAddress, $0.count) }
                     if written > 0 { pending.removeFirst(written) }
                     if written < 0 && errno != EAGAIN && errno != EINTR || pending.isEmpty {
-                        close(writeFD); writeFD = -1; stdinPipe[1] = -1
+                        close(writeFD)
+                        writeFD = -1
+                        stdinPipe[1] = -1
                     }
                     continue
                 }
                 let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                 if count > 0 {
-                    if entry.fd == stdoutPipe[0] { stdoutData.append(contentsOf: buffer[0..<count]) }
-                    else { stderrData.append(contentsOf: buffer[0..<count]) }
+                    if entry.fd == stdoutPipe[0] { stdoutData.append(contentsOf: buffer[0..<count]) } else { stderrData.append(contentsOf: buffer[0..<count]) }
                     if stdoutData.count > maximumOutputBytes || stderrData.count > maximumOutputBytes {
                         kill(killTarget, SIGKILL)
                         var status: Int32 = 0

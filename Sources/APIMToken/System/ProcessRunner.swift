@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - ProcessRequest
 
@@ -88,7 +88,7 @@ public enum ProcessRunnerError: Error, Sendable, Equatable, CustomStringConverti
     public var description: String {
         switch self {
         case .notFound(let name): return "executable \"\(name)\" was not found in PATH"
-        case .launchFailed(let name, let code): return "could not start \"\(name)\": \(String(cString: strerror(code)))"
+        case .launchFailed(let name, let code): return "could not start \"\(name)\": \(systemErrorText(code))"
         case .timedOut(let name, let limit): return "\"\(name)\" did not finish within \(Int(limit.seconds))s and was killed"
         case .outputTooLarge(let name, let limit): return "\"\(name)\" printed more than \(limit >> 20) MiB and was killed"
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// RFC 3339 timestamps as Kubernetes and Azure write them: UTC, with or without fractional seconds.
 public enum RFC3339 {
@@ -48,7 +48,7 @@ public enum RFC3339 {
         default:
             return nil
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilTime.daysSinceEpoch(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
@@ -56,13 +56,13 @@ public enum RFC3339 {
     /// Formats as `2026-12-21T03:00:00Z` (UTC, whole seconds), the form Kubernetes writes.
     public static func format(_ date: Date) -> String {
         let (year, month, day, hour, minute, second) = components(date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, hour, minute, second)
+        return "\(year.padded(4))-\(month.padded(2))-\(day.padded(2))T\(hour.padded(2)):\(minute.padded(2)):\(second.padded(2))Z"
     }
 
     /// Formats as `2026-12-21T03:00Z` (UTC, minutes), the precision of a gateway token.
     public static func formatMinutes(_ date: Date) -> String {
         let (year, month, day, hour, minute, _) = components(date)
-        return String(format: "%04d-%02d-%02dT%02d:%02dZ", year, month, day, hour, minute)
+        return "\(year.padded(4))-\(month.padded(2))-\(day.padded(2))T\(hour.padded(2)):\(minute.padded(2))Z"
     }
 
     /// UTC calendar fields of `date`.
@@ -74,30 +74,7 @@ public enum RFC3339 {
             rest += 86_400
             days -= 1
         }
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = CivilTime.civil(fromDays: days)
         return (year, month, day, rest / 3600, rest % 3600 / 60, rest % 60)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The date of a day count since 1970-01-01.
-    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - WallClock
 
@@ -28,7 +28,7 @@ public struct SystemWallClock: WallClock {
 
 /// A clock for tests: `sleep` returns at once and moves time forward, and every sleep is recorded.
 public final class ManualClock: WallClock, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var current: Date
     private var recorded: [Duration] = []
 

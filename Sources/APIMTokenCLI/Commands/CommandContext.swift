@@ -1,5 +1,5 @@
 import APIMToken
-import Foundation
+import FoundationEssentials
 
 /// What every command builds first: the terminal and the dependencies value.
 struct CommandContext {

@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `kubectl apimtoken install-cronjob`.
 struct InstallCronJobCommand: AsyncParsableCommand {
@@ -28,10 +28,14 @@ struct InstallCronJobCommand: AsyncParsableCommand {
     @Option(name: .customLong("identity-resource-id"), help: ArgumentHelp("ARM id of the user-assigned managed identity (aad-pod-identity).", valueName: "id"))
     var identityResourceID: String?
 
-    @Option(name: .customLong("sp-secret"), help: ArgumentHelp("Existing Secret with AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID (service-principal).", valueName: "name"))
+    @Option(
+        name: .customLong("sp-secret"),
+        help: ArgumentHelp("Existing Secret with AZURE_CLIENT_ID/AZURE_CLIENT_SECRET/AZURE_TENANT_ID (service-principal).", valueName: "name"))
     var spSecret: String?
 
-    @Option(name: .customLong("client-secret"), help: ArgumentHelp("Create the service principal's Secret with this secret [AZURE_CLIENT_SECRET]; never printed.", valueName: "secret"))
+    @Option(
+        name: .customLong("client-secret"),
+        help: ArgumentHelp("Create the service principal's Secret with this secret [AZURE_CLIENT_SECRET]; never printed.", valueName: "secret"))
     var clientSecret: String?
 
     @Option(name: [.customShort("k"), .long], help: ArgumentHelp("The key mode the job uses (default last).", valueName: "mode"))
@@ -61,7 +65,9 @@ struct InstallCronJobCommand: AsyncParsableCommand {
     @Option(name: .customLong("backoff-limit"), help: "Retries of a failed run.")
     var backoffLimit = 2
 
-    @Option(name: .customLong("dry-run"), help: ArgumentHelp("client: print the manifests; server: let the API server validate them (dryRun=All).", valueName: "mode"))
+    @Option(
+        name: .customLong("dry-run"),
+        help: ArgumentHelp("client: print the manifests; server: let the API server validate them (dryRun=All).", valueName: "mode"))
     var dryRun: DryRunMode?
 
     @Option(
@@ -95,7 +101,7 @@ struct InstallCronJobCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--schedule: \(error)")
         }
-        if let timeZone, TimeZone(identifier: timeZone) == nil {
+        if let timeZone, ZoneInfo(identifier: timeZone) == nil {
             throw ValidationError("--time-zone \"\(timeZone)\" is not a known IANA time zone (e.g. Europe/Berlin)")
         }
         _ = try parseDuration(ifExpiresWithin, flag: "--if-expires-within")
@@ -110,9 +116,11 @@ struct InstallCronJobCommand: AsyncParsableCommand {
         let azure = target.azure.resolved(with: environment)
         if printAzureRole {
             guard let subscription = azure.subscriptionID, let group = azure.resourceGroup else {
-                throw ConfigurationError("--print-azure-role needs -s/--subscription-id and -r/--resource-group", remedy: "or SUBSCRIPTION_ID and RESOURCE_GROUP")
+                throw ConfigurationError(
+                    "--print-azure-role needs -s/--subscription-id and -r/--resource-group", remedy: "or SUBSCRIPTION_ID and RESOURCE_GROUP")
             }
-            context.terminal.out(try InstallCronJob.printAzureRole(subscription: subscription, resourceGroup: group, allowKeyRegeneration: allowKeyRegeneration))
+            context.terminal.out(
+                try InstallCronJob.printAzureRole(subscription: subscription, resourceGroup: group, allowKeyRegeneration: allowKeyRegeneration))
             return
         }
         let session = try await ClusterSession.open(
@@ -145,7 +153,8 @@ struct InstallCronJobCommand: AsyncParsableCommand {
         if azure.resourceGroup == nil { missing.append("-r/--resource-group") }
         if azure.serviceName == nil { missing.append("-a/--apim-instance") }
         guard missing.isEmpty else {
-            throw ConfigurationError("install-cronjob needs \(missing.joined(separator: ", "))", remedy: "the CronJob carries the Azure target in its environment")
+            throw ConfigurationError(
+                "install-cronjob needs \(missing.joined(separator: ", "))", remedy: "the CronJob carries the Azure target in its environment")
         }
         var configuration = CronJobInstallConfiguration(
             namespace: namespace, subscriptionID: azure.subscriptionID ?? "", resourceGroup: azure.resourceGroup ?? "",

@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `kubectl apimtoken resolve-kubeconfig` (hidden): prints, as one JSON line, the context, cluster, user, server,
 /// namespace and credential kind that the other commands would use, without contacting the cluster or printing a

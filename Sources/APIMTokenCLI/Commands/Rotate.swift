@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `kubectl apimtoken rotate`.
 struct Rotate: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `kubectl apimtoken status`.
 struct Status: AsyncParsableCommand {
@@ -111,13 +111,16 @@ enum StatusTable {
         let rows = report.gateways.map { row -> [String] in
             var state = row.auth == "entra" ? "-" : row.token?.state.rawValue ?? "missing"
             if row.restartPending { state += ",restart-pending" }
-            var cells = (multiCluster ? [row.context ?? "-"] : []) + [
-                row.namespace, row.gateway, row.workload, row.auth, state,
-                row.token?.expiresAt.map(RFC3339.formatMinutes) ?? "-",
-                row.token?.remainingSeconds.map { DurationText.approximate(TimeInterval($0)) } ?? "-",
-            ]
+            var cells =
+                (multiCluster ? [row.context ?? "-"] : []) + [
+                    row.namespace, row.gateway, row.workload, row.auth, state,
+                    row.token?.expiresAt.map(RFC3339.formatMinutes) ?? "-",
+                    row.token?.remainingSeconds.map { DurationText.approximate(TimeInterval($0)) } ?? "-",
+                ]
             if wide {
-                cells += [row.secret.map { "\($0.name)/\($0.key)" } ?? "-", row.lastUsedKey ?? "-", row.rotatedAt.map(RFC3339.formatMinutes) ?? "-", row.owner ?? "-"]
+                cells += [
+                    row.secret.map { "\($0.name)/\($0.key)" } ?? "-", row.lastUsedKey ?? "-", row.rotatedAt.map(RFC3339.formatMinutes) ?? "-", row.owner ?? "-",
+                ]
             }
             let cron = row.cronJob.map { $0.suspended ? "\($0.name) (suspended)" : $0.name } ?? "-"
             cells += [cron, row.cronJob?.nextRun.map(RFC3339.formatMinutes) ?? "-"]

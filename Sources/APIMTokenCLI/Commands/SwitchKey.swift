@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `kubectl apimtoken switch-key`.
 struct SwitchKey: AsyncParsableCommand {
@@ -51,8 +51,14 @@ struct SwitchKey: AsyncParsableCommand {
             guard terminal.stdinIsTTY else {
                 throw ConfigurationError("switch-key needs confirmation and stdin is not a terminal", remedy: "pass --yes")
             }
-            if plan.resuming { return terminal.confirm("Finish the switch of gateway \(plan.gateway) to the \(plan.to.rawValue) key\(plan.regenerate ? " and regenerate the \(plan.from.rawValue) key" : "")?") }
-            return terminal.confirm("Switch gateway \(plan.gateway) from the \(plan.from.rawValue) key to the \(plan.to.rawValue) key\(plan.regenerate ? " and then regenerate the \(plan.from.rawValue) key" : "")?")
+            if plan.resuming {
+                return terminal.confirm(
+                    "Finish the switch of gateway \(plan.gateway) to the \(plan.to.rawValue) key\(plan.regenerate ? " and regenerate the \(plan.from.rawValue) key" : "")?"
+                )
+            }
+            return terminal.confirm(
+                "Switch gateway \(plan.gateway) from the \(plan.from.rawValue) key to the \(plan.to.rawValue) key\(plan.regenerate ? " and then regenerate the \(plan.from.rawValue) key" : "")?"
+            )
         }
         let (output, to, regenerateOld, pinned) = (rotation.output, to, regenerateOld, request)
         try await context.run(deadline: try rotation.deadlineDuration) {

@@ -1,6 +1,12 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The completion entry points of the `kubectl-apimtoken` executable, checked before the command runs.
 ///
@@ -28,8 +34,8 @@ public enum CompletionEntryPoint {
     /// If `argv` is a completion request, answers it and exits the process; otherwise returns.
     public static func exitIfRequested(_ argv: [String] = CommandLine.arguments) async {
         guard let response = await respond(to: argv, environment: .process) else { return }
-        FileHandle.standardOutput.write(Data(response.stdout.utf8))
-        if !response.stderr.isEmpty { FileHandle.standardError.write(Data(response.stderr.utf8)) }
+        StandardStream.output.write(response.stdout)
+        if !response.stderr.isEmpty { StandardStream.error.write(response.stderr) }
         exit(response.status)
     }
 
@@ -82,7 +88,7 @@ public enum CompletionEntryPoint {
             // The candidates arrive as a clean exit whose message is one candidate per line.
             guard root.exitCode(for: error) == .success else { return [] }
             return root.fullMessage(for: error).split(separator: "\n").map(String.init)
-                .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                .filter { !$0.trimmingWhitespace().isEmpty }
         }
     }
 

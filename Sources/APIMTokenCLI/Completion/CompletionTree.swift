@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// The command tree as completion needs it: subcommands, and each command's flags and options with their values.
 ///
@@ -176,7 +176,9 @@ private struct DumpedArgument: Decodable {
 /// `ArgumentInfoV0.CompletionKindV0`, encoded as Swift encodes an enum with associated values:
 /// `{"list":{"values":[…]}}`, `{"file":{"extensions":[…]}}`, `{"directory":{}}`, `{"custom":{}}`.
 private enum DumpedCompletionKind: Decodable {
-    case list([String]), file([String]), directory, custom, shellCommand
+    case list([String])
+    case file([String])
+    case directory, custom, shellCommand
 
     private enum Keys: String, CodingKey { case list, file, directory, shellCommand, custom, customAsync, customDeprecated }
     private enum ListKeys: String, CodingKey { case values }

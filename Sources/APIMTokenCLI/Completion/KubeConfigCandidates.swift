@@ -1,5 +1,5 @@
 import APIMToken
-import Foundation
+import FoundationEssentials
 
 /// The contexts and namespaces a kubeconfig names, for `--context` and `-n/--namespace`.
 ///

@@ -1,5 +1,5 @@
 import APIMToken
-import Foundation
+import FoundationEssentials
 
 /// Answers `kubectl_complete-apimtoken <args> <word>`: what can replace `<word>` after `kubectl apimtoken <args>`.
 ///

@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// Which gateway and Secret to work on, and where it lives in Azure (SPEC §4; env vars as apim-shg-rotate).
 struct TargetOptions: ParsableArguments {
@@ -48,7 +48,9 @@ struct TargetOptions: ParsableArguments {
 
     /// The Azure side of the target.
     var azure: AzureTarget {
-        AzureTarget(subscriptionID: subscriptionId, resourceGroup: resourceGroup, serviceName: apimInstance, cloud: cloud, armEndpoint: armEndpoint, apiVersion: apiVersion)
+        AzureTarget(
+            subscriptionID: subscriptionId, resourceGroup: resourceGroup, serviceName: apimInstance, cloud: cloud, armEndpoint: armEndpoint,
+            apiVersion: apiVersion)
     }
 
     /// The restart targets from the flag or K8S_OBJECT.
@@ -75,7 +77,11 @@ struct LoginFlags: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Application or user-assigned identity client id [AZURE_CLIENT_ID, SP_ID].", valueName: "id"))
     var clientId: String?
 
-    @Option(name: .long, help: ArgumentHelp("Client secret, or a path to a PEM certificate and key [AZURE_CLIENT_SECRET, SP_SECRET]. Prefer the env var: flags show in ps.", valueName: "secret"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Client secret, or a path to a PEM certificate and key [AZURE_CLIENT_SECRET, SP_SECRET]. Prefer the env var: flags show in ps.", valueName: "secret"
+        ))
     var clientSecret: String?
 
     @Option(name: .long, help: ArgumentHelp("PEM certificate and key of a service principal [AZURE_CLIENT_CERTIFICATE_PATH].", valueName: "path"))

@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `--contexts a,b,…` and `--all-contexts`: one command over several clusters of the kubeconfig.
 struct ContextOptions: ParsableArguments {
@@ -22,7 +22,7 @@ struct ContextOptions: ParsableArguments {
 
     static func split(_ list: String) -> [String] {
         var seen = Set<String>()
-        return list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        return list.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 
     /// The context names to run against, checked against the kubeconfig (read as kubectl reads it).

@@ -1,6 +1,6 @@
 import APIMToken
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// The kubectl connection flags every command accepts (kubectl parses no flags for plugins).
 struct KubeOptions: ParsableArguments {

@@ -1,7 +1,7 @@
 import APIMToken
 import ArgumentParser
-import Foundation
-import Yams
+import FoundationEssentials
+import YAML
 
 /// `-o table|wide|json|yaml`.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -9,15 +9,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
     /// Renders an encodable document as stable JSON (sorted keys, RFC 3339 strings) or YAML (same document).
     static func document<T: Encodable>(_ value: T, as format: OutputFormat) throws -> String {
-        if format == .yaml {
-            // The same Encodable: explicit nils become `null`, keys sorted as in the JSON.
-            let encoder = YAMLEncoder()
-            encoder.options = .init(indent: 2, width: -1, allowUnicode: true, sortKeys: true)
-            return try encoder.encode(value).trimmingCharacters(in: .newlines)
-        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        let json = try encoder.encode(value)
+        // YAML is the same document: explicit nils are `null`, keys sorted as in the JSON.
+        return format == .yaml ? try YAMLEmitter.emit(json: json).trimmingNewlines() : String(decoding: json, as: UTF8.self)
     }
 }
 
@@ -33,9 +29,9 @@ struct Table {
         }
         func line(_ cells: [String], row: Int) -> String {
             cells.enumerated().map { index, cell in
-                let padded = index == cells.count - 1 ? cell : cell.padding(toLength: widths[index] + 3, withPad: " ", startingAt: 0)
+                let padded = index == cells.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] + 3 - cell.count))
                 return row < 0 ? padded : paint(row, index, padded)
-            }.joined().trimmingCharacters(in: .whitespaces)
+            }.joined().trimmingWhitespace()
         }
         return ([line(headers, row: -1)] + rows.enumerated().map { line($0.element, row: $0.offset) }).joined(separator: "\n")
     }

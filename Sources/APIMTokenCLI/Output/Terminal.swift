@@ -1,8 +1,8 @@
 import APIMToken
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// stdout for results, stderr for progress; colour and live lines only on a TTY.
@@ -15,7 +15,7 @@ final class Terminal: @unchecked Sendable {
     let stdinIsTTY: Bool
     /// Whether colour is used on stdout.
     let color: Bool
-    private let lock = NSLock()
+    private let lock = Lock()
     private var liveLine = false
 
     init(noColor: Bool, environment: Environment) {
@@ -29,7 +29,7 @@ final class Terminal: @unchecked Sendable {
     func out(_ text: String) {
         lock.withLock {
             clearLiveLine()
-            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+            StandardStream.output.write((text + "\n"))
         }
     }
 
@@ -37,7 +37,7 @@ final class Terminal: @unchecked Sendable {
     func err(_ text: String) {
         lock.withLock {
             clearLiveLine()
-            FileHandle.standardError.write(Data((text + "\n").utf8))
+            StandardStream.error.write((text + "\n"))
         }
     }
 
@@ -45,10 +45,10 @@ final class Terminal: @unchecked Sendable {
     func live(_ text: String) {
         lock.withLock {
             if stderrIsTTY {
-                FileHandle.standardError.write(Data(("\r\u{1B}[2K" + text).utf8))
+                StandardStream.error.write(("\r\u{1B}[2K" + text))
                 liveLine = true
             } else {
-                FileHandle.standardError.write(Data((text + "\n").utf8))
+                StandardStream.error.write((text + "\n"))
             }
         }
     }
@@ -58,7 +58,7 @@ final class Terminal: @unchecked Sendable {
 
     private func clearLiveLine() {
         if liveLine {
-            FileHandle.standardError.write(Data("\n".utf8))
+            StandardStream.error.write("\n")
             liveLine = false
         }
     }
@@ -71,6 +71,6 @@ final class Terminal: @unchecked Sendable {
         guard stdinIsTTY else { return false }
         err(question + " [y/N] ")
         guard let answer = readLine() else { return false }
-        return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+        return ["y", "yes"].contains(answer.trimmingWhitespace().lowercased())
     }
 }

@@ -41,35 +41,63 @@ final class ARMAPI: Sendable {
             response = Self.error(500, "InternalServerError", "\(error)")
         }
         let id = UUID().uuidString.lowercased()
-        response.headers += [("x-ms-request-id", id), ("x-ms-correlation-request-id", request.header("x-ms-client-request-id") ?? id), ("x-ms-routing-request-id", "SANDBOX:\(id)")]
+        response.headers += [
+            ("x-ms-request-id", id), ("x-ms-correlation-request-id", request.header("x-ms-client-request-id") ?? id),
+            ("x-ms-routing-request-id", "SANDBOX:\(id)"),
+        ]
         response.principal = response.principal ?? principal
         return response
     }
 
     private func route(_ request: HTTPRequest) throws -> (HTTPResponse, String?) {
         guard let auth = request.header("Authorization"), auth.hasPrefix("Bearer ") else {
-            throw Failure(response: Self.error(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", headers: [("WWW-Authenticate", "Bearer authorization_uri=\"\(authorityHost())/\", error=\"invalid_token\", error_description=\"Authentication failed.\"")]))
+            throw Failure(
+                response: Self.error(
+                    401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.",
+                    headers: [
+                        (
+                            "WWW-Authenticate",
+                            "Bearer authorization_uri=\"\(authorityHost())/\", error=\"invalid_token\", error_description=\"Authentication failed.\""
+                        )
+                    ]))
         }
         guard let claims = accessTokens.verify(String(auth.dropFirst(7))) else {
-            throw Failure(response: Self.error(401, "InvalidAuthenticationToken", "The access token is invalid or has expired.", headers: [("WWW-Authenticate", "Bearer authorization_uri=\"\(authorityHost())/\", error=\"invalid_token\", error_description=\"The access token is invalid.\"")]))
+            throw Failure(
+                response: Self.error(
+                    401, "InvalidAuthenticationToken", "The access token is invalid or has expired.",
+                    headers: [
+                        (
+                            "WWW-Authenticate",
+                            "Bearer authorization_uri=\"\(authorityHost())/\", error=\"invalid_token\", error_description=\"The access token is invalid.\""
+                        )
+                    ]))
         }
         guard AccessTokens.armAudiences.contains(claims["aud"]?.stringValue ?? "") else {
-            throw Failure(response: Self.error(401, "InvalidAuthenticationTokenAudience", "The access token has been obtained for wrong audience or resource '\(claims["aud"]?.stringValue ?? "")'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'."))
+            throw Failure(
+                response: Self.error(
+                    401, "InvalidAuthenticationTokenAudience",
+                    "The access token has been obtained for wrong audience or resource '\(claims["aud"]?.stringValue ?? "")'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'."
+                ))
         }
         let clientID = claims["appid"]?.stringValue ?? ""
         let objectID = claims["oid"]?.stringValue ?? ""
         guard let apiVersion = request.queryValue("api-version"), !apiVersion.isEmpty else {
-            throw Failure(response: Self.error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."))
+            throw Failure(
+                response: Self.error(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests."))
         }
         guard apiVersion.range(of: #"^\d{4}-\d{2}-\d{2}(-preview)?$"#, options: .regularExpression) != nil else {
-            throw Failure(response: Self.error(400, "InvalidApiVersionParameter", "The api-version '\(apiVersion)' is invalid. The supported versions are '2024-05-01,2023-05-01-preview,2022-08-01,2021-08-01'."))
+            throw Failure(
+                response: Self.error(
+                    400, "InvalidApiVersionParameter",
+                    "The api-version '\(apiVersion)' is invalid. The supported versions are '2024-05-01,2023-05-01-preview,2022-08-01,2021-08-01'."))
         }
         let s = request.path.split(separator: "/").map(String.init)
         // subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ApiManagement/service/{svc}[/gateways[/{gw}[/{action}]]]
         guard s.count >= 8, s[0].lowercased() == "subscriptions", s[2].lowercased() == "resourcegroups", s[4].lowercased() == "providers",
             s[5].lowercased() == "microsoft.apimanagement", s[6].lowercased() == "service"
         else {
-            throw Failure(response: Self.error(404, "InvalidResourceType", "The resource type could not be found in the namespace for api version '\(apiVersion)'."))
+            throw Failure(
+                response: Self.error(404, "InvalidResourceType", "The resource type could not be found in the namespace for api version '\(apiVersion)'."))
         }
         let (sub, rg, svc) = (s[1], s[3], s[7])
         let scope = "/subscriptions/\(sub)/resourceGroups/\(rg)/providers/Microsoft.ApiManagement/service/\(svc)"
@@ -95,27 +123,43 @@ final class ARMAPI: Sendable {
         }
         let target = s.count >= 10 ? "\(scope)/gateways/\(s[9])" : scope
         guard state.isAllowed(clientID: clientID, action: action) else {
-            throw Failure(response: Self.error(403, "AuthorizationFailed", "The client '\(clientID)' with object id '\(objectID)' does not have authorization to perform action '\(action)' over scope '\(target)' or the scope is invalid. If access was recently granted, please refresh your credentials."))
+            throw Failure(
+                response: Self.error(
+                    403, "AuthorizationFailed",
+                    "The client '\(clientID)' with object id '\(objectID)' does not have authorization to perform action '\(action)' over scope '\(target)' or the scope is invalid. If access was recently granted, please refresh your credentials."
+                ))
         }
         guard state.knows(subscription: sub, resourceGroup: rg) else {
             throw Failure(response: Self.error(404, "ResourceGroupNotFound", "Resource group '\(rg)' could not be found."))
         }
         guard let service = state.service(sub, rg, svc) else {
-            throw Failure(response: Self.error(404, "ResourceNotFound", "The Resource 'Microsoft.ApiManagement/service/\(svc)' under resource group '\(rg)' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"))
+            throw Failure(
+                response: Self.error(
+                    404, "ResourceNotFound",
+                    "The Resource 'Microsoft.ApiManagement/service/\(svc)' under resource group '\(rg)' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+                ))
         }
         let base = "/subscriptions/\(service.subscription)/resourceGroups/\(service.resourceGroup)/providers/Microsoft.ApiManagement/service/\(service.name)"
         func gatewayJSON(_ gw: APIMGateway) -> JSON {
-            ["id": .string("\(base)/gateways/\(gw.name)"), "type": "Microsoft.ApiManagement/service/gateways", "name": .string(gw.name),
-             "properties": ["locationData": ["name": .string(gw.location)], "description": .string(gw.description)]]
+            [
+                "id": .string("\(base)/gateways/\(gw.name)"), "type": "Microsoft.ApiManagement/service/gateways", "name": .string(gw.name),
+                "properties": ["locationData": ["name": .string(gw.location)], "description": .string(gw.description)],
+            ]
         }
         if op == "service" {
-            return (.json(200, [
-                "id": .string(base), "name": .string(service.name), "type": "Microsoft.ApiManagement/service", "location": .string(service.location),
-                "etag": "AAAAAAAAAAA=", "sku": ["name": "Developer", "capacity": 1],
-                "properties": ["provisioningState": "Succeeded", "gatewayUrl": .string("https://\(service.name).azure-api.net"),
-                               "publisherEmail": "admin@example.com", "publisherName": "apimtoken-sandbox", "targetProvisioningState": "",
-                               "createdAtUtc": "2026-01-01T00:00:00.0000000Z"],
-            ]), clientID)
+            return (
+                .json(
+                    200,
+                    [
+                        "id": .string(base), "name": .string(service.name), "type": "Microsoft.ApiManagement/service", "location": .string(service.location),
+                        "etag": "AAAAAAAAAAA=", "sku": ["name": "Developer", "capacity": 1],
+                        "properties": [
+                            "provisioningState": "Succeeded", "gatewayUrl": .string("https://\(service.name).azure-api.net"),
+                            "publisherEmail": "admin@example.com", "publisherName": "apimtoken-sandbox", "targetProvisioningState": "",
+                            "createdAtUtc": "2026-01-01T00:00:00.0000000Z",
+                        ],
+                    ]), clientID
+            )
         }
         if op == "list" {
             let items = service.gateways.values.sorted { $0.name < $1.name }.map(gatewayJSON)
@@ -128,7 +172,10 @@ final class ARMAPI: Sendable {
         case "get":
             return (.json(200, gatewayJSON(gateway), headers: [("ETag", "\"AAAAAAAAAAA=\"")]), clientID)
         case "listKeys":
-            return (.json(200, ["primary": .string(gateway.primaryKey), "secondary": .string(gateway.secondaryKey)], headers: [("ETag", "\"AAAAAAAAAAA=\"")]), clientID)
+            return (
+                .json(200, ["primary": .string(gateway.primaryKey), "secondary": .string(gateway.secondaryKey)], headers: [("ETag", "\"AAAAAAAAAAA=\"")]),
+                clientID
+            )
         case "regenerateKey":
             let body = try parseBody(request)
             let keyType = try parseKeyType(body)
@@ -171,7 +218,9 @@ final class ARMAPI: Sendable {
     }
 
     private static func validation(_ target: String, _ message: String) -> HTTPResponse {
-        error(400, "ValidationError", "One or more fields contain incorrect values:", details: [["code": "ValidationError", "target": .string(target), "message": .string(message)]])
+        error(
+            400, "ValidationError", "One or more fields contain incorrect values:",
+            details: [["code": "ValidationError", "target": .string(target), "message": .string(message)]])
     }
 
     /// ISO 8601 with or without fractional seconds, with `Z`, an offset, or no zone (read as UTC).

@@ -32,17 +32,20 @@ final class IMDSAPI: Sendable {
             return .json(400, ["error": "invalid_request", "error_description": "Required query variable 'resource' is missing"])
         }
         let resourceID = request.queryValue("mi_res_id") ?? request.queryValue("msi_res_id")
-        guard let identity = state.managedIdentity(clientID: request.queryValue("client_id"), objectID: request.queryValue("object_id"), resourceID: resourceID) else {
+        guard let identity = state.managedIdentity(clientID: request.queryValue("client_id"), objectID: request.queryValue("object_id"), resourceID: resourceID)
+        else {
             return .json(400, ["error": "invalid_request", "error_description": "Identity not found"])
         }
         do {
             let issued = try accessTokens.issue(clientID: identity.clientID, objectID: identity.objectID, tenantID: tenantID, audience: resource)
             let now = Int(Date().timeIntervalSince1970)
-            var response = HTTPResponse.json(200, [
-                "access_token": .string(issued.token), "client_id": .string(identity.clientID), "expires_in": .string(String(issued.expiresIn)),
-                "expires_on": .string(String(issued.expiresOn)), "ext_expires_in": .string(String(issued.expiresIn)),
-                "not_before": .string(String(now)), "resource": .string(resource), "token_type": "Bearer",
-            ])
+            var response = HTTPResponse.json(
+                200,
+                [
+                    "access_token": .string(issued.token), "client_id": .string(identity.clientID), "expires_in": .string(String(issued.expiresIn)),
+                    "expires_on": .string(String(issued.expiresOn)), "ext_expires_in": .string(String(issued.expiresIn)),
+                    "not_before": .string(String(now)), "resource": .string(resource), "token_type": "Bearer",
+                ])
             response.principal = identity.clientID
             return response
         } catch {

@@ -172,7 +172,9 @@ final class ClusterController: @unchecked Sendable {
         labels.merge(extraLabels) { _, b in b }
         var annotations = template[path: ["metadata", "annotations"]]?.objectValue ?? [:]
         annotations["sandbox.apimtoken.dev/owner-uid"] = workload[path: ["metadata", "uid"]]
-        let ownerName = kind == "Deployment" ? "\(workload[path: ["metadata", "name"]]?.stringValue ?? "")-\(hashLabel.1)" : (workload[path: ["metadata", "name"]]?.stringValue ?? "")
+        let ownerName =
+            kind == "Deployment"
+            ? "\(workload[path: ["metadata", "name"]]?.stringValue ?? "")-\(hashLabel.1)" : (workload[path: ["metadata", "name"]]?.stringValue ?? "")
         var spec = template["spec"] ?? [:]
         spec["nodeName"] = "sandbox-node"
         if spec["restartPolicy"] == nil { spec["restartPolicy"] = "Always" }
@@ -180,10 +182,12 @@ final class ClusterController: @unchecked Sendable {
             "apiVersion": "v1", "kind": "Pod",
             "metadata": [
                 "name": .string(name), "namespace": .string(ns), "labels": .object(labels), "annotations": .object(annotations),
-                "ownerReferences": [[
-                    "apiVersion": "apps/v1", "kind": .string(kind == "Deployment" ? "ReplicaSet" : kind), "name": .string(ownerName),
-                    "uid": workload[path: ["metadata", "uid"]] ?? "", "controller": true, "blockOwnerDeletion": true,
-                ]],
+                "ownerReferences": [
+                    [
+                        "apiVersion": "apps/v1", "kind": .string(kind == "Deployment" ? "ReplicaSet" : kind), "name": .string(ownerName),
+                        "uid": workload[path: ["metadata", "uid"]] ?? "", "controller": true, "blockOwnerDeletion": true,
+                    ]
+                ],
             ],
             "spec": spec,
             "status": ["phase": "Pending", "qosClass": "BestEffort"],
@@ -208,13 +212,14 @@ final class ClusterController: @unchecked Sendable {
             var merged = status
             // Keep condition transition times when a condition's status did not change.
             if let old = current[path: ["status", "conditions"]]?.arrayValue, let new = status["conditions"]?.arrayValue {
-                merged["conditions"] = .array(new.map { c in
-                    guard let o = old.first(where: { $0["type"] == c["type"] }), o["status"] == c["status"], o["reason"] == c["reason"] else { return c }
-                    var kept = c
-                    kept["lastTransitionTime"] = o["lastTransitionTime"]
-                    kept["lastUpdateTime"] = o["lastUpdateTime"] ?? c["lastUpdateTime"]
-                    return kept
-                })
+                merged["conditions"] = .array(
+                    new.map { c in
+                        guard let o = old.first(where: { $0["type"] == c["type"] }), o["status"] == c["status"], o["reason"] == c["reason"] else { return c }
+                        var kept = c
+                        kept["lastTransitionTime"] = o["lastTransitionTime"]
+                        kept["lastUpdateTime"] = o["lastUpdateTime"] ?? c["lastUpdateTime"]
+                        return kept
+                    })
             }
             current["status"] = merged
             for (k, v) in annotations { current.set(["metadata", "annotations", k], v) }
@@ -238,8 +243,10 @@ final class ClusterController: @unchecked Sendable {
     }
 
     private func condition(_ type: String, _ status: Bool?, _ reason: String, _ message: String, now: Date) -> JSON {
-        ["type": .string(type), "status": .string(status.map { $0 ? "True" : "False" } ?? "Unknown"), "reason": .string(reason), "message": .string(message),
-         "lastTransitionTime": .string(Timestamps.format(now)), "lastUpdateTime": .string(Timestamps.format(now))]
+        [
+            "type": .string(type), "status": .string(status.map { $0 ? "True" : "False" } ?? "Unknown"), "reason": .string(reason), "message": .string(message),
+            "lastTransitionTime": .string(Timestamps.format(now)), "lastUpdateTime": .string(Timestamps.format(now)),
+        ]
     }
 
     // MARK: Deployment
@@ -283,7 +290,10 @@ final class ClusterController: @unchecked Sendable {
         let ready = after.filter(isReady).count
         let available = ready
         let counts = [after.count, updated.count, ready]
-        if counts != mem.lastCounts { mem.lastCounts = counts; mem.lastProgress = now }
+        if counts != mem.lastCounts {
+            mem.lastCounts = counts
+            mem.lastProgress = now
+        }
         let complete = updated.count == desired && after.count == desired && updated.filter(isReady).count == desired
         if complete { mem.lastProgress = now }
         let deadline = TimeInterval(d[path: ["spec", "progressDeadlineSeconds"]]?.intValue ?? 600)
@@ -299,7 +309,8 @@ final class ClusterController: @unchecked Sendable {
             progressing = condition("Progressing", true, "ReplicaSetUpdated", "ReplicaSet \"\(rsName)\" is progressing.", now: now)
         }
         let maxUnavailable = desired / 4
-        let availableCondition = available >= desired - maxUnavailable
+        let availableCondition =
+            available >= desired - maxUnavailable
             ? condition("Available", true, "MinimumReplicasAvailable", "Deployment has minimum availability.", now: now)
             : condition("Available", false, "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now: now)
         var status: JSON = [
@@ -321,7 +332,14 @@ final class ClusterController: @unchecked Sendable {
         func strip(_ j: JSON) -> JSON {
             var j = j
             if let cs = j["conditions"]?.arrayValue {
-                j["conditions"] = .array(cs.map { var c = $0; c["lastTransitionTime"] = nil; c["lastUpdateTime"] = nil; c["lastProbeTime"] = nil; return c })
+                j["conditions"] = .array(
+                    cs.map {
+                        var c = $0
+                        c["lastTransitionTime"] = nil
+                        c["lastUpdateTime"] = nil
+                        c["lastProbeTime"] = nil
+                        return c
+                    })
             }
             return j
         }
@@ -343,15 +361,19 @@ final class ClusterController: @unchecked Sendable {
             let byOrdinal = Dictionary(owned.map { (ordinal($0), $0) }, uniquingKeysWith: { a, _ in a })
             if let missing = (0..<desired).first(where: { byOrdinal[$0] == nil }) {
                 if (0..<missing).allSatisfy({ byOrdinal[$0].map(isReady) ?? false }) {
-                    createPod(for: s, kind: "StatefulSet", name: "\(name)-\(missing)", hashLabel: ("controller-revision-hash", revision),
-                              extraLabels: ["statefulset.kubernetes.io/pod-name": .string("\(name)-\(missing)"), "apps.kubernetes.io/pod-index": .string(String(missing))])
+                    createPod(
+                        for: s, kind: "StatefulSet", name: "\(name)-\(missing)", hashLabel: ("controller-revision-hash", revision),
+                        extraLabels: [
+                            "statefulset.kubernetes.io/pod-name": .string("\(name)-\(missing)"), "apps.kubernetes.io/pod-index": .string(String(missing)),
+                        ])
                     mem.lastStep = now
                 }
             } else if let extra = owned.filter({ ordinal($0) >= desired }).max(by: { ordinal($0) < ordinal($1) }) {
                 deletePod(extra)
                 mem.lastStep = now
             } else if !onDelete, owned.allSatisfy(isReady),
-                let stale = owned.filter({ $0[path: ["metadata", "labels", "controller-revision-hash"]]?.stringValue != revision && ordinal($0) >= partition }).max(by: { ordinal($0) < ordinal($1) })
+                let stale = owned.filter({ $0[path: ["metadata", "labels", "controller-revision-hash"]]?.stringValue != revision && ordinal($0) >= partition })
+                    .max(by: { ordinal($0) < ordinal($1) })
             {
                 deletePod(stale)
                 mem.lastStep = now
@@ -464,7 +486,8 @@ final class ClusterController: @unchecked Sendable {
                 }
                 if let ref = env[path: ["valueFrom", "configMapKeyRef"]] {
                     let name = ref["name"]?.stringValue ?? ""
-                    guard let cm = store.get(.configMaps, namespace: ns, name: name), let v = cm[path: ["data", ref["key"]?.stringValue ?? ""]]?.stringValue else {
+                    guard let cm = store.get(.configMaps, namespace: ns, name: name), let v = cm[path: ["data", ref["key"]?.stringValue ?? ""]]?.stringValue
+                    else {
                         return (true, nil, "configmap \"\(name)\" not found")
                     }
                     value = v
@@ -477,7 +500,9 @@ final class ClusterController: @unchecked Sendable {
 
     private func reconcilePod(_ pod: JSON, now: Date) {
         guard let uid = pod[path: ["metadata", "uid"]]?.stringValue else { return }
-        var runtime = lock.withLock { pods[uid] } ?? PodRuntime(started: now, readyAt: now.addingTimeInterval(options.podStartDelay), captured: false, token: nil, isGateway: false)
+        var runtime =
+            lock.withLock { pods[uid] }
+            ?? PodRuntime(started: now, readyAt: now.addingTimeInterval(options.podStartDelay), captured: false, token: nil, isGateway: false)
         if !runtime.captured {
             let (isGateway, value, error) = resolveGatewayAuth(pod)
             runtime.isGateway = isGateway
@@ -512,7 +537,15 @@ final class ClusterController: @unchecked Sendable {
         if let auth {
             conditions.append(condition(GatewayAuthentication.conditionType, auth.authenticated, auth.reason, auth.message, now: now))
         }
-        conditions = conditions.map { var c = $0; c["lastUpdateTime"] = nil; if c["reason"]?.stringValue == "" { c["reason"] = nil; c["message"] = nil }; return c }
+        conditions = conditions.map {
+            var c = $0
+            c["lastUpdateTime"] = nil
+            if c["reason"]?.stringValue == "" {
+                c["reason"] = nil
+                c["message"] = nil
+            }
+            return c
+        }
         let containerStatuses: [JSON] = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).map { c in
             var state: JSON
             if let error = runtime.configError {
@@ -522,8 +555,10 @@ final class ClusterController: @unchecked Sendable {
             } else {
                 state = ["waiting": ["reason": "ContainerCreating"]]
             }
-            return ["name": c["name"] ?? "", "image": c["image"] ?? "", "imageID": .string("sandbox://\(c["image"]?.stringValue ?? "")"), "ready": .bool(ready),
-                    "started": .bool(running), "restartCount": 0, "state": state]
+            return [
+                "name": c["name"] ?? "", "image": c["image"] ?? "", "imageID": .string("sandbox://\(c["image"]?.stringValue ?? "")"), "ready": .bool(ready),
+                "started": .bool(running), "restartCount": 0, "state": state,
+            ]
         }
         let status: JSON = [
             "phase": .string(running ? "Running" : "Pending"), "startTime": .string(startTime), "hostIP": "10.0.0.10",

@@ -39,6 +39,9 @@ public struct GatewayAuthentication: Sendable, Equatable {
         guard let signer = azure.signer(of: token) else {
             return .init(authenticated: false, reason: "KeyNotCurrent", message: "the token is not signed by a current key of gateway \(parsed.gateway)")
         }
-        return .init(authenticated: true, reason: "Authenticated", message: "token for gateway \(signer.gateway.name) signed by the \(signer.key.rawValue) key, expires \(Timestamps.format(parsed.expiry))", key: signer.key)
+        return .init(
+            authenticated: true, reason: "Authenticated",
+            message: "token for gateway \(signer.gateway.name) signed by the \(signer.key.rawValue) key, expires \(Timestamps.format(parsed.expiry))",
+            key: signer.key)
     }
 }

@@ -181,8 +181,10 @@ public struct JobImage: Sendable {
             case .tmpfs(let target, let bytes): specs += ["tmpfs", String(bytes), target]
             }
         }
-        return [tools.unshare, "--mount", "--pid", "--fork", "--kill-child", "--propagation", "private", "/bin/sh", "-c", Self.script, "job-image",
-                tools.mount, tools.chroot, root.path, "\(uid):\(gid)"] + specs + ["--"] + command
+        return [
+            tools.unshare, "--mount", "--pid", "--fork", "--kill-child", "--propagation", "private", "/bin/sh", "-c", Self.script, "job-image",
+            tools.mount, tools.chroot, root.path, "\(uid):\(gid)",
+        ] + specs + ["--"] + command
     }
 
     /// Runs in the new namespaces as PID 1 (then replaced by the command, which becomes PID 1).

@@ -96,16 +96,24 @@ public final class JobRunner: @unchecked Sendable {
         try? Data("exit \(status)\n\(stdout)\(stderr)".utf8).write(to: log)
         let now = Timestamps.now()
         if status == 0 {
-            setStatus(namespace: namespace, name: name, [
-                "startTime": .string(started), "completionTime": .string(now), "succeeded": 1,
-                "conditions": [["type": "Complete", "status": "True", "lastProbeTime": .string(now), "lastTransitionTime": .string(now)]],
-            ])
+            setStatus(
+                namespace: namespace, name: name,
+                [
+                    "startTime": .string(started), "completionTime": .string(now), "succeeded": 1,
+                    "conditions": [["type": "Complete", "status": "True", "lastProbeTime": .string(now), "lastTransitionTime": .string(now)]],
+                ])
         } else {
-            setStatus(namespace: namespace, name: name, [
-                "startTime": .string(started), "failed": 1,
-                "conditions": [["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": .string("the container exited with \(status)"),
-                                "lastProbeTime": .string(now), "lastTransitionTime": .string(now)]],
-            ])
+            setStatus(
+                namespace: namespace, name: name,
+                [
+                    "startTime": .string(started), "failed": 1,
+                    "conditions": [
+                        [
+                            "type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": .string("the container exited with \(status)"),
+                            "lastProbeTime": .string(now), "lastTransitionTime": .string(now),
+                        ]
+                    ],
+                ])
         }
     }
 

@@ -112,8 +112,9 @@ public struct Fault: Sendable, Codable, Equatable {
         server: SandboxServer? = nil, method: String? = nil, pathPattern: String, count: Int = 1, retryAfter: RetryAfter
     ) -> Fault {
         let h = retryAfter.header
-        return Fault(server: server, method: method, pathPattern: pathPattern, count: count,
-                     action: .respond(status: 429, headers: [h.0: h.1], body: nil))
+        return Fault(
+            server: server, method: method, pathPattern: pathPattern, count: count,
+            action: .respond(status: 429, headers: [h.0: h.1], body: nil))
     }
 
     /// Whether this fault applies to a request.
@@ -125,13 +126,27 @@ public struct Fault: Sendable, Codable, Equatable {
 
     /// Glob matching where `*` matches any run of characters.
     static func glob(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern.utf8), t = Array(text.utf8)
-        var pi = 0, ti = 0, star = -1, mark = 0
+        let p = Array(pattern.utf8)
+        let t = Array(text.utf8)
+        var pi = 0
+        var ti = 0
+        var star = -1
+        var mark = 0
         while ti < t.count {
-            if pi < p.count, p[pi] == UInt8(ascii: "*") { star = pi; mark = ti; pi += 1 }
-            else if pi < p.count, p[pi] == t[ti] { pi += 1; ti += 1 }
-            else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
-            else { return false }
+            if pi < p.count, p[pi] == UInt8(ascii: "*") {
+                star = pi
+                mark = ti
+                pi += 1
+            } else if pi < p.count, p[pi] == t[ti] {
+                pi += 1
+                ti += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ti = mark
+            } else {
+                return false
+            }
         }
         while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
         return pi == p.count

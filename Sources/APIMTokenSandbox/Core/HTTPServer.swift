@@ -52,7 +52,7 @@ final class HTTPServer: Sendable {
                             group.addTask {
                                 defer { connections.remove(id) }
                                 await HTTPServer.serve(
-                                    connection: connection, kind: kind, isTLS: isTLS, faults: faults, log: log,
+                                    connection: connection, number: id, kind: kind, isTLS: isTLS, faults: faults, log: log,
                                     errorBody: errorBody, handler: handler)
                             }
                         }
@@ -93,7 +93,7 @@ final class HTTPServer: Sendable {
     // MARK: Connections
 
     private static func serve(
-        connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, kind: SandboxServer, isTLS: Bool,
+        connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, number: Int, kind: SandboxServer, isTLS: Bool,
         faults: FaultInjector, log: RequestLog, errorBody: @Sendable (Int, String) -> (String, [UInt8]), handler: Handler
     ) async {
         let channel = connection.channel
@@ -123,7 +123,7 @@ final class HTTPServer: Sendable {
                     var entry = RequestLogEntry(
                         time: RequestLog.timestamp(), server: kind, method: request.method, path: path,
                         query: kind == .entra ? "" : rawQuery, contentType: request.contentType, status: 0,
-                        principal: nil, fault: nil)
+                        principal: nil, fault: nil, connection: number)
                     var response: HTTPResponse
                     if let fault = faults.take(server: kind, method: request.method, path: path) {
                         let applied = fault.afterApplying == true
@@ -165,7 +165,10 @@ final class HTTPServer: Sendable {
                             response = HTTPResponse(status: status, headers: responseHeaders, body: bytes)
                         }
                     } else {
+                        let started = ContinuousClock.now
                         response = await handler(request)
+                        let spent = ContinuousClock.now - started
+                        entry.milliseconds = Double(spent.components.seconds) * 1000 + Double(spent.components.attoseconds) / 1e15
                     }
                     entry.status = response.status
                     entry.principal = response.principal

@@ -20,6 +20,11 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
     public var principal: String?
     /// Set when an injected fault answered.
     public var fault: String?
+    /// Which TCP connection carried the request (numbered per server from 1), so that connection reuse is visible.
+    public var connection: Int?
+    /// How long the sandbox's own handler took (no network, no fault delay), so that benchmarks can tell the
+    /// sandbox's share of a run from the client's.
+    public var milliseconds: Double?
 }
 
 // MARK: - RequestLog

@@ -35,19 +35,24 @@ struct APIError: Error, Sendable {
 
     /// 404 for a named object.
     static func notFound(_ type: ResourceType, _ name: String) -> APIError {
-        APIError(code: 404, reason: "NotFound", message: "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\(name)\" not found", details: details(type, name))
+        APIError(
+            code: 404, reason: "NotFound", message: "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\(name)\" not found",
+            details: details(type, name))
     }
 
     /// 409 AlreadyExists for a create.
     static func alreadyExists(_ type: ResourceType, _ name: String) -> APIError {
-        APIError(code: 409, reason: "AlreadyExists", message: "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\(name)\" already exists", details: details(type, name))
+        APIError(
+            code: 409, reason: "AlreadyExists", message: "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\(name)\" already exists",
+            details: details(type, name))
     }
 
     /// 409 Conflict for a stale resourceVersion.
     static func conflict(_ type: ResourceType, _ name: String) -> APIError {
         APIError(
             code: 409, reason: "Conflict",
-            message: "Operation cannot be fulfilled on \(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again",
+            message:
+                "Operation cannot be fulfilled on \(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\(name)\": the object has been modified; please apply your changes to the latest version and try again",
             details: details(type, name))
     }
 
@@ -93,7 +98,9 @@ struct APIError: Error, Sendable {
     /// 403 with the message kube-apiserver writes.
     static func forbidden(_ type: ResourceType, name: String?, user: String, verb: String, namespace: String?, subresource: String?) -> APIError {
         let resource = subresource.map { "\(type.resource)/\($0)" } ?? type.resource
-        let object = name.map { "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\($0)\"" } ?? "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group)"
+        let object =
+            name.map { "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group) \"\($0)\"" }
+            ?? "\(type.resource)\(type.group.isEmpty ? "" : "." + type.group)"
         let scope = namespace.map { " in the namespace \"\($0)\"" } ?? " at the cluster scope"
         return APIError(
             code: 403, reason: "Forbidden",
@@ -114,11 +121,17 @@ struct APIError: Error, Sendable {
 
     /// 415 for a body type the server does not read.
     static func unsupportedMedia(_ type: String) -> APIError {
-        APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json, application/apply-patch+yaml (got \(type))")
+        APIError(
+            code: 415, reason: "UnsupportedMediaType",
+            message:
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/merge-patch+json, application/strategic-merge-patch+json, application/json-patch+json, application/apply-patch+yaml (got \(type))"
+        )
     }
 
     /// 404 for an unknown path.
     static func pathNotFound(_ path: String) -> APIError {
-        APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: ["causes": [["reason": "UnexpectedServerResponse", "message": .string("404 page not found: \(path)")]]])
+        APIError(
+            code: 404, reason: "NotFound", message: "the server could not find the requested resource",
+            details: ["causes": [["reason": "UnexpectedServerResponse", "message": .string("404 page not found: \(path)")]]])
     }
 }

@@ -12,7 +12,10 @@ enum Discovery {
 
     /// `/api`.
     static func apiVersions(host: String?) -> JSON {
-        ["kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(host ?? "127.0.0.1")]]]
+        [
+            "kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(host ?? "127.0.0.1")]],
+        ]
     }
 
     private static var groups: [String] {
@@ -54,12 +57,20 @@ enum Discovery {
             for sub in t.subresources {
                 let kind = sub == "token" ? "TokenRequest" : t.kind
                 let verbs: JSON = sub == "token" ? ["create"] : ["get", "patch", "update"]
-                var s: JSON = ["name": .string("\(t.resource)/\(sub)"), "singularName": "", "namespaced": .bool(t.namespaced), "kind": .string(kind), "verbs": verbs]
-                if sub == "token" { s["group"] = "authentication.k8s.io"; s["version"] = "v1" }
+                var s: JSON = [
+                    "name": .string("\(t.resource)/\(sub)"), "singularName": "", "namespaced": .bool(t.namespaced), "kind": .string(kind), "verbs": verbs,
+                ]
+                if sub == "token" {
+                    s["group"] = "authentication.k8s.io"
+                    s["version"] = "v1"
+                }
                 resources.append(s)
             }
         }
-        return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(group.isEmpty ? version : "\(group)/\(version)"), "resources": .array(resources)]
+        return [
+            "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(group.isEmpty ? version : "\(group)/\(version)"),
+            "resources": .array(resources),
+        ]
     }
 
     // MARK: OpenAPI v3
@@ -74,9 +85,10 @@ enum Discovery {
         guard !types.isEmpty else { return nil }
         var paths: [String: JSON] = [:]
         var schemas: [String: JSON] = [:]
-        let params: JSON = .array(["dryRun", "fieldManager", "fieldValidation", "force", "pretty"].map {
-            ["name": .string($0), "in": "query", "schema": ["type": .string($0 == "force" ? "boolean" : "string")], "uniqueItems": true]
-        })
+        let params: JSON = .array(
+            ["dryRun", "fieldManager", "fieldValidation", "force", "pretty"].map {
+                ["name": .string($0), "in": "query", "schema": ["type": .string($0 == "force" ? "boolean" : "string")], "uniqueItems": true]
+            })
         for t in types {
             let gvk: JSON = ["group": .string(t.group), "version": .string(t.version), "kind": .string(t.kind)]
             let schemaName = "io.k8s.sandbox.\(t.group.isEmpty ? "core" : t.group).\(t.version).\(t.kind)"
@@ -88,15 +100,21 @@ enum Discovery {
             let ref: JSON = ["$ref": .string("#/components/schemas/\(schemaName)")]
             let response: JSON = ["200": ["description": "OK", "content": ["application/json": ["schema": ref]]]]
             func op(_ action: String) -> JSON {
-                ["operationId": .string("\(action)\(t.kind)"), "x-kubernetes-action": .string(action), "x-kubernetes-group-version-kind": gvk, "responses": response, "parameters": params]
+                [
+                    "operationId": .string("\(action)\(t.kind)"), "x-kubernetes-action": .string(action), "x-kubernetes-group-version-kind": gvk,
+                    "responses": response, "parameters": params,
+                ]
             }
-            let item = t.namespaced
+            let item =
+                t.namespaced
                 ? "/\(gvPath(t))/namespaces/{namespace}/\(t.resource)/{name}" : "/\(gvPath(t))/\(t.resource)/{name}"
             paths[item] = ["get": op("get"), "put": op("put"), "patch": op("patch"), "delete": op("delete")]
             let collection = t.namespaced ? "/\(gvPath(t))/namespaces/{namespace}/\(t.resource)" : "/\(gvPath(t))/\(t.resource)"
             paths[collection] = ["get": op("list"), "post": op("post")]
         }
-        return ["openapi": "3.0.0", "info": ["title": "Kubernetes", "version": "v1.32.0"], "paths": .object(paths), "components": ["schemas": .object(schemas)]]
+        return [
+            "openapi": "3.0.0", "info": ["title": "Kubernetes", "version": "v1.32.0"], "paths": .object(paths), "components": ["schemas": .object(schemas)],
+        ]
     }
 
     private static func hash(_ gv: String) -> String {

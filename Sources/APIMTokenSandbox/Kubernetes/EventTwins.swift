@@ -56,7 +56,8 @@ enum EventTwins {
         var all = items
         for item in others where !own.contains(item.namespace + "/" + item.name) {
             let converted = convert(item.json, to: type)
-            all.append(StoredObject(json: converted, bytes: converted.encoded(), resourceVersion: item.resourceVersion, namespace: item.namespace, name: item.name))
+            all.append(
+                StoredObject(json: converted, bytes: converted.encoded(), resourceVersion: item.resourceVersion, namespace: item.namespace, name: item.name))
         }
         return all.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
     }

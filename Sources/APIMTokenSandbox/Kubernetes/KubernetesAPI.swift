@@ -82,10 +82,12 @@ final class KubernetesAPI: Sendable {
     private func impersonate(_ request: HTTPRequest, as user: UserInfo) -> Result<UserInfo, APIError> {
         guard let name = request.header("Impersonate-User"), !name.isEmpty else { return .success(user) }
         guard user.isAdmin else {
-            return .failure(APIError(
-                code: 403, reason: "Forbidden",
-                message: "users \"\(name)\" is forbidden: User \"\(user.name)\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope",
-                details: ["name": .string(name), "kind": "users"]))
+            return .failure(
+                APIError(
+                    code: 403, reason: "Forbidden",
+                    message:
+                        "users \"\(name)\" is forbidden: User \"\(user.name)\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope",
+                    details: ["name": .string(name), "kind": "users"]))
         }
         var groups = request.headers["Impersonate-Group"]
         let parts = name.split(separator: ":", omittingEmptySubsequences: false)
@@ -180,8 +182,9 @@ final class KubernetesAPI: Sendable {
         let dryRun = request.query["dryRun"]?.contains("All") ?? false
         switch verb {
         case "get":
-            guard let object = store.get(target.type, namespace: target.namespace ?? "", name: target.name!)
-                ?? EventTwins.get(target.type, namespace: target.namespace ?? "", name: target.name!, store: store)
+            guard
+                let object = store.get(target.type, namespace: target.namespace ?? "", name: target.name!)
+                    ?? EventTwins.get(target.type, namespace: target.namespace ?? "", name: target.name!, store: store)
             else {
                 throw APIError.notFound(target.type, target.name!)
             }
@@ -207,7 +210,12 @@ final class KubernetesAPI: Sendable {
             for item in items where !dryRun {
                 try store.write(target.type, namespace: item.namespace, name: item.name) { _ in .delete }
             }
-            return .json(200, ["kind": .string(target.type.kind + "List"), "apiVersion": .string(target.type.groupVersion), "metadata": [:], "items": .array(items.map(\.json))])
+            return .json(
+                200,
+                [
+                    "kind": .string(target.type.kind + "List"), "apiVersion": .string(target.type.groupVersion), "metadata": [:],
+                    "items": .array(items.map(\.json)),
+                ])
         default:
             throw APIError.methodNotAllowed(request.method)
         }
@@ -238,9 +246,13 @@ final class KubernetesAPI: Sendable {
             let timeout = min(Double(request.queryValue("timeoutSeconds") ?? "") ?? 1800, 1800)
             let ls = labelSelector
             let fs = fieldSelector
-            guard let stream = store.watch(target.type, namespace: target.namespace, since: since, timeout: timeout, filter: { object in
-                (ls?.matches(object: object) ?? true) && (fs?.matches(object: object) ?? true)
-            }) else {
+            guard
+                let stream = store.watch(
+                    target.type, namespace: target.namespace, since: since, timeout: timeout,
+                    filter: { object in
+                        (ls?.matches(object: object) ?? true) && (fs?.matches(object: object) ?? true)
+                    })
+            else {
                 let gone = APIError(code: 410, reason: "Expired", message: "too old resource version: \(rvText)")
                 let frame = Array("{\"type\":\"ERROR\",\"object\":".utf8) + gone.status.encoded() + Array("}\n".utf8)
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: frame)
@@ -281,7 +293,8 @@ final class KubernetesAPI: Sendable {
             var meta: JSON = ["resourceVersion": .string(String(revision))]
             if let next { meta["continue"] = .string(next) }
             if let remaining { meta["remainingItemCount"] = .int(remaining) }
-            return .json(200, TableConverter.table(target.type, items: items.map(\.json), listMetadata: meta, includeObject: request.queryValue("includeObject")))
+            return .json(
+                200, TableConverter.table(target.type, items: items.map(\.json), listMetadata: meta, includeObject: request.queryValue("includeObject")))
         }
         var body: [UInt8] = []
         body.reserveCapacity(items.reduce(200) { $0 + $1.bytes.count + 1 })
@@ -326,7 +339,9 @@ final class KubernetesAPI: Sendable {
         if target.type.namespaced {
             guard !namespace.isEmpty else { throw APIError.badRequest("a namespace is required for \(target.type.resource)") }
             guard store.get(.namespaces, namespace: "", name: namespace) != nil else {
-                throw APIError(code: 404, reason: "NotFound", message: "namespaces \"\(namespace)\" not found", details: ["name": .string(namespace), "kind": "namespaces"])
+                throw APIError(
+                    code: 404, reason: "NotFound", message: "namespaces \"\(namespace)\" not found",
+                    details: ["name": .string(namespace), "kind": "namespaces"])
             }
         }
         object.set(["metadata", "name"], .string(name))
@@ -417,7 +432,9 @@ final class KubernetesAPI: Sendable {
                     guard target.subresource == nil else { throw APIError.notFound(target.type, name) }
                     if target.type.namespaced {
                         guard self.store.get(.namespaces, namespace: "", name: target.namespace ?? "") != nil else {
-                            throw APIError(code: 404, reason: "NotFound", message: "namespaces \"\(target.namespace ?? "")\" not found", details: ["name": .string(target.namespace ?? ""), "kind": "namespaces"])
+                            throw APIError(
+                                code: 404, reason: "NotFound", message: "namespaces \"\(target.namespace ?? "")\" not found",
+                                details: ["name": .string(target.namespace ?? ""), "kind": "namespaces"])
                         }
                     }
                     var object = try Validation.normalize(applied, type: target.type, name: name, old: nil)
@@ -498,10 +515,18 @@ final class KubernetesAPI: Sendable {
             if let rv = options[path: ["preconditions", "resourceVersion"]]?.stringValue,
                 rv != current[path: ["metadata", "resourceVersion"]]?.stringValue
             {
-                throw APIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(target.type.resource) \"\(name)\": Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current[path: ["metadata", "resourceVersion"]]?.stringValue ?? "")")
+                throw APIError(
+                    code: 409, reason: "Conflict",
+                    message:
+                        "Operation cannot be fulfilled on \(target.type.resource) \"\(name)\": Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current[path: ["metadata", "resourceVersion"]]?.stringValue ?? "")"
+                )
             }
             if let uid = options[path: ["preconditions", "uid"]]?.stringValue, uid != current[path: ["metadata", "uid"]]?.stringValue {
-                throw APIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(target.type.resource) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(current[path: ["metadata", "uid"]]?.stringValue ?? "")")
+                throw APIError(
+                    code: 409, reason: "Conflict",
+                    message:
+                        "Operation cannot be fulfilled on \(target.type.resource) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(current[path: ["metadata", "uid"]]?.stringValue ?? "")"
+                )
             }
             return .delete
         }

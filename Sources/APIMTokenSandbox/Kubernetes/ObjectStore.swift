@@ -134,7 +134,9 @@ final class ObjectStore: @unchecked Sendable {
                     object.set(["metadata", "creationTimestamp"], .string(Timestamps.now()))
                     if Self.generational.contains(type.storageKey) { object.set(["metadata", "generation"], 1) }
                 }
-                if let manager { object.set(["metadata", "managedFields"], manager.record(in: object[path: ["metadata", "managedFields"]], apiVersion: type.groupVersion)) }
+                if let manager {
+                    object.set(["metadata", "managedFields"], manager.record(in: object[path: ["metadata", "managedFields"]], apiVersion: type.groupVersion))
+                }
                 object.set(["metadata", "resourceVersion"], .string(String(nextRevision)))
                 if dryRun { return (current?.json, object) }
                 revision = nextRevision
@@ -213,7 +215,11 @@ final class ObjectStore: @unchecked Sendable {
 
     /// Ends every watch (at shutdown).
     func finishAllWatches() {
-        let all = lock.withLock { let w = watchers; watchers.removeAll(); return w }
+        let all = lock.withLock {
+            let w = watchers
+            watchers.removeAll()
+            return w
+        }
         for (_, w) in all { w.continuation.finish() }
     }
 }
@@ -237,7 +243,8 @@ enum Timestamps {
             let digits = String(value)
             return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
+        return
+            "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))Z"
     }
 
     private static let parsers = LockedParsers()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The patch formats the API server accepts.
 enum Patch {
     /// RFC 7386 JSON merge patch.
@@ -114,7 +116,11 @@ enum Patch {
         return doc
     }
 
-    private enum Edit { case add(JSON), replace(JSON), remove }
+    private enum Edit {
+        case add(JSON)
+        case replace(JSON)
+        case remove
+    }
 
     private static func pointer(_ path: String) throws -> [String] {
         if path.isEmpty { return [] }
@@ -148,7 +154,9 @@ enum Patch {
             if rest.isEmpty {
                 switch edit {
                 case .add(let v):
-                    if first == "-" { a.append(v) } else {
+                    if first == "-" {
+                        a.append(v)
+                    } else {
                         guard let i = Int(first), i >= 0, i <= a.count else { throw JSONPatchError(message: "index out of range") }
                         a.insert(v, at: i)
                     }
@@ -184,5 +192,3 @@ extension JSON {
         return current
     }
 }
-
-import Foundation

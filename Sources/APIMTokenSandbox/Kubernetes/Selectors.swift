@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed label selector (`a=b,c!=d,e in (f,g),h notin (i),j,!k`).
 struct LabelSelector: Sendable {
     /// One requirement of a label selector.
@@ -22,7 +24,12 @@ struct LabelSelector: Sendable {
         for ch in text {
             if ch == "(" { depth += 1 }
             if ch == ")" { depth -= 1 }
-            if ch == ",", depth == 0 { parts.append(current); current = "" } else { current.append(ch) }
+            if ch == ",", depth == 0 {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(ch)
+            }
         }
         if !current.isEmpty { parts.append(current) }
         for raw in parts {
@@ -148,5 +155,3 @@ extension String {
     /// Trimmed of spaces.
     var trimmed: String { trimmingCharacters(in: .whitespaces) }
 }
-
-import Foundation

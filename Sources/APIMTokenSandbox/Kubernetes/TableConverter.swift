@@ -29,7 +29,13 @@ enum TableConverter {
         }
         return [
             "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": listMetadata,
-            "columnDefinitions": .array(columns.map { ["name": .string($0.name), "type": .string($0.type), "format": .string($0.format), "description": .string($0.description), "priority": .int($0.priority)] }),
+            "columnDefinitions": .array(
+                columns.map {
+                    [
+                        "name": .string($0.name), "type": .string($0.type), "format": .string($0.format), "description": .string($0.description),
+                        "priority": .int($0.priority),
+                    ]
+                }),
             "rows": .array(rows),
         ]
     }
@@ -50,7 +56,9 @@ enum TableConverter {
         .string(object[path: ["metadata", "name"]]?.stringValue ?? "")
     }
 
-    private static let ageColumn = Column(name: "Age", description: "CreationTimestamp is a timestamp representing the server time when this object was created.") {
+    private static let ageColumn = Column(
+        name: "Age", description: "CreationTimestamp is a timestamp representing the server time when this object was created."
+    ) {
         .string(age($0[path: ["metadata", "creationTimestamp"]]?.stringValue, now: $1))
     }
 
@@ -116,13 +124,17 @@ enum TableConverter {
         case ("", "secrets"):
             return [
                 nameColumn, string("Type") { $0["type"]?.stringValue ?? "Opaque" },
-                Column(name: "Data", type: "string") { object, _ in .string(String((object["data"]?.objectValue?.count ?? 0) + (object["stringData"]?.objectValue?.count ?? 0))) },
+                Column(name: "Data", type: "string") { object, _ in
+                    .string(String((object["data"]?.objectValue?.count ?? 0) + (object["stringData"]?.objectValue?.count ?? 0)))
+                },
                 ageColumn,
             ]
         case ("", "configmaps"):
             return [
                 nameColumn,
-                Column(name: "Data", type: "string") { object, _ in .string(String((object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0))) },
+                Column(name: "Data", type: "string") { object, _ in
+                    .string(String((object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0)))
+                },
                 ageColumn,
             ]
         case ("", "serviceaccounts"):
@@ -160,7 +172,8 @@ enum TableConverter {
         case ("", "events"), ("events.k8s.io", "events"):
             return [
                 Column(name: "Last Seen") { event, now in
-                    let last = event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue ?? event[path: ["series", "lastObservedTime"]]?.stringValue
+                    let last =
+                        event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue ?? event[path: ["series", "lastObservedTime"]]?.stringValue
                         ?? event["deprecatedLastTimestamp"]?.stringValue ?? event[path: ["metadata", "creationTimestamp"]]?.stringValue
                     return .string(age(last, now: now))
                 },

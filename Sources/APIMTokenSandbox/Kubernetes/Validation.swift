@@ -15,11 +15,19 @@ enum Validation {
         let dns1123 = type.resource == "namespaces" || type.resource == "rolebindings" || type.resource == "roles" ? false : true
         if dns1123 {
             guard name.count <= 253, matches(subdomain, name) else {
-                throw APIError.invalid(type, name, field: "metadata.name", value: "\"\(name)\"", detail: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+                throw APIError.invalid(
+                    type, name, field: "metadata.name", value: "\"\(name)\"",
+                    detail:
+                        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+                )
             }
         } else if type.resource == "namespaces" {
             guard name.count <= 63, matches(label, name) else {
-                throw APIError.invalid(type, name, field: "metadata.name", value: "\"\(name)\"", detail: "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character")
+                throw APIError.invalid(
+                    type, name, field: "metadata.name", value: "\"\(name)\"",
+                    detail:
+                        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"
+                )
             }
         }
         for (k, v) in object[path: ["metadata", "labels"]]?.objectValue ?? [:] where v.stringValue == nil {
@@ -55,7 +63,8 @@ enum Validation {
             }
             let labels = object[path: ["spec", "template", "metadata", "labels"]]?.objectValue ?? [:]
             if !LabelSelector.from(selector).matches(labels) || (selector["matchLabels"] == nil && selector["matchExpressions"] == nil) {
-                throw APIError.invalid(type, name, field: "spec.template.metadata.labels", value: JSON.object(labels).text, detail: "`selector` does not match template `labels`")
+                throw APIError.invalid(
+                    type, name, field: "spec.template.metadata.labels", value: JSON.object(labels).text, detail: "`selector` does not match template `labels`")
             }
             if (object[path: ["spec", "template", "spec", "containers"]]?.arrayValue ?? []).isEmpty {
                 throw APIError.required(type, name, field: "spec.template.spec.containers")
@@ -72,7 +81,11 @@ enum Validation {
                 if object[path: ["spec", "revisionHistoryLimit"]] == nil { object.set(["spec", "revisionHistoryLimit"], 10) }
             } else {
                 if object[path: ["spec", "updateStrategy", "type"]] == nil {
-                    object.set(["spec", "updateStrategy"], type.kind == "StatefulSet" ? ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]] : ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 1, "maxSurge": 0]])
+                    object.set(
+                        ["spec", "updateStrategy"],
+                        type.kind == "StatefulSet"
+                            ? ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]]
+                            : ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 1, "maxSurge": 0]])
                 }
                 if type.kind == "StatefulSet", object[path: ["spec", "podManagementPolicy"]] == nil {
                     object.set(["spec", "podManagementPolicy"], "OrderedReady")
@@ -83,7 +96,9 @@ enum Validation {
                 throw APIError.required(type, name, field: "spec.schedule")
             }
             if schedule.split(separator: " ").count != 5 && !schedule.hasPrefix("@") {
-                throw APIError.invalid(type, name, field: "spec.schedule", value: "\"\(schedule)\"", detail: "Expected exactly 5 fields, found \(schedule.split(separator: " ").count): \(schedule)")
+                throw APIError.invalid(
+                    type, name, field: "spec.schedule", value: "\"\(schedule)\"",
+                    detail: "Expected exactly 5 fields, found \(schedule.split(separator: " ").count): \(schedule)")
             }
             if name.count > 52 {
                 throw APIError.invalid(type, name, field: "metadata.name", value: "\"\(name)\"", detail: "must be no more than 52 characters")

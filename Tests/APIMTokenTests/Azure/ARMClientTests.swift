@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 @Suite struct ARMClientTests {
@@ -18,11 +19,19 @@ import Testing
     @Test func getServiceAndGateway() async throws {
         let transport = FakeTransport { request, _ in
             if request.url.path.hasSuffix("/gateways/gw-1") {
-                return .json(200, ["id": "\(Self.base)/gateways/gw-1", "name": "gw-1",
-                                   "properties": ["description": "edge", "locationData": ["name": "Berlin"]]])
+                return .json(
+                    200,
+                    [
+                        "id": "\(Self.base)/gateways/gw-1", "name": "gw-1",
+                        "properties": ["description": "edge", "locationData": ["name": "Berlin"]],
+                    ])
             }
-            return .json(200, ["id": Self.base, "name": "apim-1", "location": "West Europe", "sku": ["name": "Developer", "capacity": 1],
-                               "properties": ["gatewayUrl": "https://apim-1.azure-api.net"]])
+            return .json(
+                200,
+                [
+                    "id": Self.base, "name": "apim-1", "location": "West Europe", "sku": ["name": "Developer", "capacity": 1],
+                    "properties": ["gatewayUrl": "https://apim-1.azure-api.net"],
+                ])
         }
         let client = try Self.client(transport)
         let service = try await client.getService(Self.service)
@@ -49,8 +58,10 @@ import Testing
         cloud.resourceManagerEndpoint = URL(string: "http://127.0.0.1:8443")!
         let transport = FakeTransport { _, _ in .json(200, ["id": "/x", "name": "gw-1"]) }
         _ = try await Self.client(transport, apiVersion: "2022-08-01", cloud: cloud).getGateway(Self.gateway)
-        #expect(transport.requests.first?.url.absoluteString
-            == "http://127.0.0.1:8443/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.ApiManagement/service/apim-1/gateways/gw-1?api-version=2022-08-01")
+        #expect(
+            transport.requests.first?.url.absoluteString
+                == "http://127.0.0.1:8443/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.ApiManagement/service/apim-1/gateways/gw-1?api-version=2022-08-01"
+        )
         #expect(throws: ConfigurationError.self) { try Self.client(transport, apiVersion: "2024&x=1") }
     }
 
@@ -93,8 +104,10 @@ import Testing
         let token = try await Self.client(good).generateValidatedToken(Self.gateway, keyType: .primary, expiry: expiry, now: now)
         #expect(token.gatewayID == "gw-1")
         #expect(token.secretValue.value == "GatewayKey gw-1&202612210300&c2lnbmF0dXJl")
-        for (value, expected) in [("null", GatewayTokenError.literalNull), ("", .empty),
-                                  ("gw-2&202612210300&c2ln", .wrongGateway(expected: "gw-1", found: "gw-2"))] {
+        for (value, expected) in [
+            ("null", GatewayTokenError.literalNull), ("", .empty),
+            ("gw-2&202612210300&c2ln", .wrongGateway(expected: "gw-1", found: "gw-2")),
+        ] {
             let bad = FakeTransport { _, _ in .json(200, ["value": value]) }
             let error = try await #require(throws: GatewayTokenError.self) {
                 try await Self.client(bad).generateValidatedToken(Self.gateway, keyType: .primary, expiry: expiry, now: now)
@@ -124,9 +137,15 @@ import Testing
     @Test(arguments: ARMOperation.allCases)
     func forbiddenNamesTheMissingAction(operation: ARMOperation) async throws {
         let transport = FakeTransport { _, _ in
-            .json(403, ["error": ["code": "AuthorizationFailed",
-                                  "message": "The client 'x' does not have authorization to perform action."]],
-                  headers: ["x-ms-request-id": "req-403", "x-ms-correlation-request-id": "corr-403"])
+            .json(
+                403,
+                [
+                    "error": [
+                        "code": "AuthorizationFailed",
+                        "message": "The client 'x' does not have authorization to perform action.",
+                    ]
+                ],
+                headers: ["x-ms-request-id": "req-403", "x-ms-correlation-request-id": "corr-403"])
         }
         let client = try Self.client(transport)
         let error = try await #require(throws: ARMError.self) {
@@ -160,8 +179,15 @@ import Testing
         ("ResourceNotFound", "The Resource 'Microsoft.ApiManagement/service/apim-1' under resource group 'rg-1' was not found.", .service, "--apim-instance"),
         ("ParentResourceNotFound", "Can not perform requested operation on nested resource. Parent resource 'apim-1' not found.", .service, "--apim-instance"),
         ("ResourceNotFound", "Gateway not found.", .gateway, "--apim-gateway"),
-        ("ResourceNotFound", "The Resource 'Microsoft.ApiManagement/service/apim-1/gateways/gw-1' under resource group 'rg-1' was not found.", .gateway, "--apim-gateway"),
-        ("ResourceNotFound", "The Resource 'Microsoft.ApiManagement/service/edge-gateway-prod' under resource group 'rg-1' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix", .service, "--apim-instance"),
+        (
+            "ResourceNotFound", "The Resource 'Microsoft.ApiManagement/service/apim-1/gateways/gw-1' under resource group 'rg-1' was not found.", .gateway,
+            "--apim-gateway"
+        ),
+        (
+            "ResourceNotFound",
+            "The Resource 'Microsoft.ApiManagement/service/edge-gateway-prod' under resource group 'rg-1' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix",
+            .service, "--apim-instance"
+        ),
         ("ResourceNotFound", "Api Management service 'apim-1' not found.", .service, "--apim-instance"),
         ("NotFound", "", .gateway, "--apim-gateway"),
     ])
@@ -180,8 +206,10 @@ import Testing
     }
 
     @Test func notFoundOnAServiceCallIsTheServiceUnlessARMSaysOtherwise() async throws {
-        for (code, missing) in [("ResourceNotFound", ARMError.Missing.service), ("ResourceGroupNotFound", .resourceGroup),
-                                ("SubscriptionNotFound", .subscription)] {
+        for (code, missing) in [
+            ("ResourceNotFound", ARMError.Missing.service), ("ResourceGroupNotFound", .resourceGroup),
+            ("SubscriptionNotFound", .subscription),
+        ] {
             let transport = FakeTransport { _, _ in .json(404, ["error": ["code": code, "message": "gateway words do not matter here"]]) }
             let error = try await #require(throws: ARMError.self) { try await Self.client(transport).getService(Self.service) }
             #expect(error.missing == missing, "\(code)")
@@ -191,8 +219,12 @@ import Testing
     @Test func nextLinkMaySpellOutTheDefaultPortButNotAnotherOne() async throws {
         let transport = FakeTransport { request, index in
             index == 0
-                ? .json(200, ["value": [["id": "/a", "name": "a"]],
-                              "nextLink": "https://management.azure.com:443/subscriptions/sub-1/x?$skiptoken=2"])
+                ? .json(
+                    200,
+                    [
+                        "value": [["id": "/a", "name": "a"]],
+                        "nextLink": "https://management.azure.com:443/subscriptions/sub-1/x?$skiptoken=2",
+                    ])
                 : .json(200, ["value": [["id": "/b", "name": "b"]]])
         }
         #expect(try await Self.client(transport).listGateways(Self.service).map(\.name) == ["a", "b"])
@@ -210,8 +242,14 @@ import Testing
         #expect(plain.description.contains("HTTP 400"))
 
         let detailed = FakeTransport { _, _ in
-            .json(400, ["error": ["code": "ValidationError", "message": "One or more fields contain incorrect values:",
-                                  "details": [["code": "ValidationError", "message": "Expiry must be within 30 days."]]]])
+            .json(
+                400,
+                [
+                    "error": [
+                        "code": "ValidationError", "message": "One or more fields contain incorrect values:",
+                        "details": [["code": "ValidationError", "message": "Expiry must be within 30 days."]],
+                    ]
+                ])
         }
         let error = try await #require(throws: ARMError.self) {
             try await Self.client(detailed).generateToken(Self.gateway, keyType: .primary, expiry: Date())

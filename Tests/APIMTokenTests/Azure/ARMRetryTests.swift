@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// The retry and authentication middleware of `ARMClient`, as a table on a fake transport with a manual clock.
@@ -18,7 +19,11 @@ import Testing
         var expectedSleeps: [Duration]
         var outcome: Outcome
 
-        enum Outcome: Sendable, Equatable { case success, armError(Int), throttled, transport }
+        enum Outcome: Sendable, Equatable {
+            case success
+            case armError(Int)
+            case throttled, transport
+        }
         var testDescription: String { name }
     }
 
@@ -30,34 +35,46 @@ import Testing
     static let reset = Result<HTTPResponse, TransportError>.failure(TransportError(kind: .connectionLost, host: "arm", message: "reset"))
 
     static let cases: [Case] = [
-        Case(name: "retry-after-ms", answers: [status(429, ["retry-after-ms": "1500"]), .success(ok)],
-             expectedTries: 2, expectedSleeps: [.milliseconds(1500)], outcome: .success),
-        Case(name: "x-ms-retry-after-ms", answers: [status(429, ["x-ms-retry-after-ms": "250"]), .success(ok)],
-             expectedTries: 2, expectedSleeps: [.milliseconds(250)], outcome: .success),
-        Case(name: "Retry-After seconds", answers: [status(503, ["Retry-After": "7"]), .success(ok)],
-             expectedTries: 2, expectedSleeps: [.seconds(7)], outcome: .success),
-        Case(name: "Retry-After HTTP date", answers: [status(429, ["Retry-After": httpDate(secondsFromStart: 12)]), .success(ok)],
-             expectedTries: 2, expectedSleeps: [.seconds(12)], outcome: .success),
-        Case(name: "Retry-After of exactly 60 s is honoured", answers: [status(429, ["Retry-After": "60"]), .success(ok)],
-             expectedTries: 2, expectedSleeps: [.seconds(60)], outcome: .success),
-        Case(name: "Retry-After over 60 s stops", answers: [status(429, ["Retry-After": "61"]), .success(ok)],
-             expectedTries: 1, expectedSleeps: [], outcome: .throttled),
-        Case(name: "retry-after-ms over 60 s stops", answers: [status(503, ["retry-after-ms": "600000"])],
-             expectedTries: 1, expectedSleeps: [], outcome: .throttled),
-        Case(name: "408 is retried with backoff", answers: [status(408), .success(ok)],
-             expectedTries: 2, expectedSleeps: [.milliseconds(800)], outcome: .success),
-        Case(name: "5xx until exhaustion: 4 tries", answers: [status(500), status(502), status(503), status(504)],
-             expectedTries: 4, expectedSleeps: [.milliseconds(800), .milliseconds(2400), .milliseconds(5600)], outcome: .armError(504)),
+        Case(
+            name: "retry-after-ms", answers: [status(429, ["retry-after-ms": "1500"]), .success(ok)],
+            expectedTries: 2, expectedSleeps: [.milliseconds(1500)], outcome: .success),
+        Case(
+            name: "x-ms-retry-after-ms", answers: [status(429, ["x-ms-retry-after-ms": "250"]), .success(ok)],
+            expectedTries: 2, expectedSleeps: [.milliseconds(250)], outcome: .success),
+        Case(
+            name: "Retry-After seconds", answers: [status(503, ["Retry-After": "7"]), .success(ok)],
+            expectedTries: 2, expectedSleeps: [.seconds(7)], outcome: .success),
+        Case(
+            name: "Retry-After HTTP date", answers: [status(429, ["Retry-After": httpDate(secondsFromStart: 12)]), .success(ok)],
+            expectedTries: 2, expectedSleeps: [.seconds(12)], outcome: .success),
+        Case(
+            name: "Retry-After of exactly 60 s is honoured", answers: [status(429, ["Retry-After": "60"]), .success(ok)],
+            expectedTries: 2, expectedSleeps: [.seconds(60)], outcome: .success),
+        Case(
+            name: "Retry-After over 60 s stops", answers: [status(429, ["Retry-After": "61"]), .success(ok)],
+            expectedTries: 1, expectedSleeps: [], outcome: .throttled),
+        Case(
+            name: "retry-after-ms over 60 s stops", answers: [status(503, ["retry-after-ms": "600000"])],
+            expectedTries: 1, expectedSleeps: [], outcome: .throttled),
+        Case(
+            name: "408 is retried with backoff", answers: [status(408), .success(ok)],
+            expectedTries: 2, expectedSleeps: [.milliseconds(800)], outcome: .success),
+        Case(
+            name: "5xx until exhaustion: 4 tries", answers: [status(500), status(502), status(503), status(504)],
+            expectedTries: 4, expectedSleeps: [.milliseconds(800), .milliseconds(2400), .milliseconds(5600)], outcome: .armError(504)),
         Case(name: "400 is not retried", answers: [status(400)], expectedTries: 1, expectedSleeps: [], outcome: .armError(400)),
         Case(name: "403 is not retried", answers: [status(403)], expectedTries: 1, expectedSleeps: [], outcome: .armError(403)),
         Case(name: "404 is not retried", answers: [status(404)], expectedTries: 1, expectedSleeps: [], outcome: .armError(404)),
         Case(name: "409 is not retried", answers: [status(409)], expectedTries: 1, expectedSleeps: [], outcome: .armError(409)),
-        Case(name: "transport error on POST is retried", post: true, answers: [reset, .success(tokenOK)],
-             expectedTries: 2, expectedSleeps: [.milliseconds(800)], outcome: .success),
-        Case(name: "429 on POST is retried", post: true, answers: [status(429, ["Retry-After": "2"]), .success(tokenOK)],
-             expectedTries: 2, expectedSleeps: [.seconds(2)], outcome: .success),
-        Case(name: "transport errors until exhaustion", post: true, answers: [reset, reset, reset, reset, .success(tokenOK)],
-             expectedTries: 4, expectedSleeps: [.milliseconds(800), .milliseconds(2400), .milliseconds(5600)], outcome: .transport),
+        Case(
+            name: "transport error on POST is retried", post: true, answers: [reset, .success(tokenOK)],
+            expectedTries: 2, expectedSleeps: [.milliseconds(800)], outcome: .success),
+        Case(
+            name: "429 on POST is retried", post: true, answers: [status(429, ["Retry-After": "2"]), .success(tokenOK)],
+            expectedTries: 2, expectedSleeps: [.seconds(2)], outcome: .success),
+        Case(
+            name: "transport errors until exhaustion", post: true, answers: [reset, reset, reset, reset, .success(tokenOK)],
+            expectedTries: 4, expectedSleeps: [.milliseconds(800), .milliseconds(2400), .milliseconds(5600)], outcome: .transport),
     ]
 
     static func httpDate(secondsFromStart: TimeInterval) -> String {
@@ -69,9 +86,11 @@ import Testing
     }
 
     static func client(_ transport: FakeTransport, clock: ManualClock, credential: (any TokenCredential)? = nil) throws -> ARMClient {
-        let source = credential ?? ScriptedCredential { index in
-            AccessToken(token: Redacted("bearer-\(index)"), expiresOn: clock.now().addingTimeInterval(3600))
-        }
+        let source =
+            credential
+            ?? ScriptedCredential { index in
+                AccessToken(token: Redacted("bearer-\(index)"), expiresOn: clock.now().addingTimeInterval(3600))
+            }
         return try ARMClient(
             transport: transport, tokenCache: TokenCache(credential: source, clock: clock), clock: clock, jitter: { 1 })
     }
@@ -142,8 +161,14 @@ import Testing
     @Test func aTokenFromAnotherTenantSaysWhichFlagToUse() async throws {
         let clock = ManualClock()
         let transport = FakeTransport { _, _ in
-            .json(401, ["error": ["code": "InvalidAuthenticationTokenTenant",
-                                  "message": "The access token is from the wrong issuer."]])
+            .json(
+                401,
+                [
+                    "error": [
+                        "code": "InvalidAuthenticationTokenTenant",
+                        "message": "The access token is from the wrong issuer.",
+                    ]
+                ])
         }
         let error = try await #require(throws: ARMError.self) { try await Self.client(transport, clock: clock).getGateway(Self.gateway) }
         #expect(error.exitStatus == .azureAuthentication)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Runs the credential against an `az` stand-in script put first on PATH.
@@ -22,16 +23,18 @@ import Testing
             for arg in "$@"; do printf '%s\\n' "$arg"; done > "\(directory.path)/argv"
             \(body)
             """
-        let written = try await POSIXProcessRunner().run(ProcessRequest(
-            executable: "/bin/sh", arguments: ["-c", "printf '%s\\n' \"$1\" > \"$0\" && chmod 755 \"$0\"", script.path, text],
-            environment: [:], timeout: .seconds(10)))
+        let written = try await POSIXProcessRunner().run(
+            ProcessRequest(
+                executable: "/bin/sh", arguments: ["-c", "printf '%s\\n' \"$1\" > \"$0\" && chmod 755 \"$0\"", script.path, text],
+                environment: [:], timeout: .seconds(10)))
         guard written.exitStatus == 0 else { throw ConfigurationError("could not write the az stand-in") }
         let path = directory.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         return (directory, Environment(["PATH": path, "HOME": directory.path]))
     }
 
     @Test func loggedInPrefersExpiresOn() async throws {
-        let (directory, environment) = try await Self.standIn("""
+        let (directory, environment) = try await Self.standIn(
+            """
             echo '{"accessToken":"cli-token","expiresOn":"2001-01-01 00:00:00.000000","expires_on":1790003600,"subscription":"s","tenant":"t","tokenType":"Bearer"}'
             """)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -40,17 +43,19 @@ import Testing
         #expect(token.token.value == "cli-token")
         #expect(token.expiresOn == Date(timeIntervalSince1970: 1_790_003_600))
         let argv = try String(contentsOf: directory.appendingPathComponent("argv"), encoding: .utf8)
-        #expect(argv.split(separator: "\n").map(String.init) == [
-            "account", "get-access-token", "--resource", "https://management.azure.com", "-o", "json", "--tenant", "tenant-1",
-        ])
+        #expect(
+            argv.split(separator: "\n").map(String.init) == [
+                "account", "get-access-token", "--resource", "https://management.azure.com", "-o", "json", "--tenant", "tenant-1",
+            ])
     }
 
     @Test func oldOutputWithoutExpiresOnUsesLocalExpiresOn() async throws {
-        let (directory, environment) = try await Self.standIn("""
+        let (directory, environment) = try await Self.standIn(
+            """
             echo '{"accessToken":"old-cli-token","expiresOn":"2026-11-23 12:30:15.250000","subscription":"s","tenant":"t","tokenType":"Bearer"}'
             """)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let zone = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let zone = try #require(ZoneInfo(identifier: "Europe/Berlin"))
         let credential = AzureCLICredential(options: .init(timeZone: zone), runner: POSIXProcessRunner(), environment: environment)
         let token = try await credential.getToken(scope: Self.scope)
         #expect(token.token.value == "old-cli-token")
@@ -60,7 +65,8 @@ import Testing
     }
 
     @Test func notLoggedInSaysRunAzLogin() async throws {
-        let (directory, environment) = try await Self.standIn("""
+        let (directory, environment) = try await Self.standIn(
+            """
             echo "ERROR: Please run 'az login' to setup account." >&2
             exit 1
             """)
@@ -72,7 +78,8 @@ import Testing
     }
 
     @Test func otherFailuresQuoteTheFirstLineOfStderr() async throws {
-        let (directory, environment) = try await Self.standIn("""
+        let (directory, environment) = try await Self.standIn(
+            """
             echo "ERROR: AADSTS70043: The refresh token has expired" >&2
             echo "second line" >&2
             exit 2

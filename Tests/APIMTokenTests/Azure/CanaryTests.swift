@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Runs every credential and the ARM client with canary secrets through success and error paths, and checks
@@ -37,10 +38,14 @@ import Testing
     static func entra(fail: Bool) -> FakeTransport {
         FakeTransport { request, _ in
             if fail {
-                return .json(400, ["error": "invalid_request",
-                                   "error_description": "echo: " + String(decoding: request.body ?? Data(), as: UTF8.self)
-                                       + " " + (request.formFields.values.joined(separator: " ")),
-                                   "error_codes": [90014]])
+                return .json(
+                    400,
+                    [
+                        "error": "invalid_request",
+                        "error_description": "echo: " + String(decoding: request.body ?? Data(), as: UTF8.self)
+                            + " " + (request.formFields.values.joined(separator: " ")),
+                        "error_codes": [90014],
+                    ])
             }
             return .json(200, ["access_token": accessToken, "expires_in": 3600])
         }
@@ -53,18 +58,22 @@ import Testing
         try Self.federated.write(to: tokenFile, atomically: true, encoding: .utf8)
         let certificate = try ClientCertificate.load(path: AzureFixtures.certAndKeyPath)
         let keyPEM = try String(contentsOfFile: AzureFixtures.certAndKeyPath, encoding: .utf8)
-        let keyBody = try #require(keyPEM.components(separatedBy: "-----BEGIN PRIVATE KEY-----").last?
-            .components(separatedBy: "\n").dropFirst().first)
+        let keyBody = try #require(
+            keyPEM.components(separatedBy: "-----BEGIN PRIVATE KEY-----").last?
+                .components(separatedBy: "\n").dropFirst().first)
 
         for fail in [false, true] {
             let transport = Self.entra(fail: fail)
             let credentials: [any TokenCredential] = [
-                try ClientSecretCredential(tenantID: "t", clientID: "c", secret: Redacted(Self.secret), authorityHost: Self.authority,
-                                           transport: transport, clock: ManualClock()),
-                try ClientCertificateCredential(tenantID: "t", clientID: "c", certificate: certificate, authorityHost: Self.authority,
-                                                transport: transport, clock: ManualClock()),
-                try ClientCertificateCredential(tenantID: "t", clientID: "c", certificate: certificate, algorithm: .rs256,
-                                                authorityHost: Self.authority, transport: transport, clock: ManualClock()),
+                try ClientSecretCredential(
+                    tenantID: "t", clientID: "c", secret: Redacted(Self.secret), authorityHost: Self.authority,
+                    transport: transport, clock: ManualClock()),
+                try ClientCertificateCredential(
+                    tenantID: "t", clientID: "c", certificate: certificate, authorityHost: Self.authority,
+                    transport: transport, clock: ManualClock()),
+                try ClientCertificateCredential(
+                    tenantID: "t", clientID: "c", certificate: certificate, algorithm: .rs256,
+                    authorityHost: Self.authority, transport: transport, clock: ManualClock()),
                 try WorkloadIdentityCredential(
                     options: .init(clientID: "c", tenantID: "t", tokenFilePath: tokenFile.path, authorityHost: Self.authority),
                     transport: transport, clock: ManualClock()),
@@ -132,8 +141,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let factory = CredentialFactory(
             transport: Self.entra(fail: true),
-            environment: Environment(["AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": Self.secret,
-                                      "AZURE_AUTHORITY_HOST": Self.authority.absoluteString, "PATH": directory.path]),
+            environment: Environment([
+                "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_CLIENT_SECRET": Self.secret,
+                "AZURE_AUTHORITY_HOST": Self.authority.absoluteString, "PATH": directory.path,
+            ]),
             clock: ManualClock(), processRunner: POSIXProcessRunner(), cloud: .azurePublic)
         let options = LoginOptions(clientSecret: Redacted(Self.secret))
         Self.assertClean(options, canaries: [Self.secret], "login options")
@@ -167,9 +178,11 @@ import Testing
         }
         Self.assertClean(cache, canaries: [Self.accessToken], "token cache holding a token")
 
-        for answer in [HTTPResponse.json(403, ["error": ["code": "AuthorizationFailed", "message": "denied"]]),
-                       HTTPResponse(status: 429, headers: ["Retry-After": "3600"]),
-                       HTTPResponse(status: 200, body: Data("{\"value\":5}".utf8))] {
+        for answer in [
+            HTTPResponse.json(403, ["error": ["code": "AuthorizationFailed", "message": "denied"]]),
+            HTTPResponse(status: 429, headers: ["Retry-After": "3600"]),
+            HTTPResponse(status: 200, body: Data("{\"value\":5}".utf8)),
+        ] {
             let bad = FakeTransport { _, _ in answer }
             let failing = try ARMClient(transport: bad, tokenCache: cache, clock: clock, jitter: { 1 })
             do {
@@ -204,8 +217,10 @@ import Testing
         let tokenFile = directory.appendingPathComponent("token")
         try Self.federated.write(to: tokenFile, atomically: true, encoding: .utf8)
         let certificate = try ClientCertificate.load(path: AzureFixtures.certAndKeyPath)
-        var canaries = [Self.secret, Self.federated, Self.accessToken, Self.cliToken, Self.key, Self.gatewayToken,
-                        "Q0FOQVJZZ2F0ZXdheXRva2Vu"]
+        var canaries = [
+            Self.secret, Self.federated, Self.accessToken, Self.cliToken, Self.key, Self.gatewayToken,
+            "Q0FOQVJZZ2F0ZXdheXRva2Vu",
+        ]
         var fakes: [FakeTransport] = []
 
         // Microsoft Entra ID: secret, certificate (PS256 and RS256), workload identity; success and an echoing failure.
@@ -214,12 +229,15 @@ import Testing
             fakes.append(fake)
             let transport = traced(fake)
             let credentials: [any TokenCredential] = [
-                try ClientSecretCredential(tenantID: "t", clientID: "c", secret: Redacted(Self.secret), authorityHost: Self.authority,
-                                           transport: transport, clock: ManualClock()),
-                try ClientCertificateCredential(tenantID: "t", clientID: "c", certificate: certificate, authorityHost: Self.authority,
-                                                transport: transport, clock: ManualClock()),
-                try ClientCertificateCredential(tenantID: "t", clientID: "c", certificate: certificate, algorithm: .rs256,
-                                                authorityHost: Self.authority, transport: transport, clock: ManualClock()),
+                try ClientSecretCredential(
+                    tenantID: "t", clientID: "c", secret: Redacted(Self.secret), authorityHost: Self.authority,
+                    transport: transport, clock: ManualClock()),
+                try ClientCertificateCredential(
+                    tenantID: "t", clientID: "c", certificate: certificate, authorityHost: Self.authority,
+                    transport: transport, clock: ManualClock()),
+                try ClientCertificateCredential(
+                    tenantID: "t", clientID: "c", certificate: certificate, algorithm: .rs256,
+                    authorityHost: Self.authority, transport: transport, clock: ManualClock()),
                 try WorkloadIdentityCredential(
                     options: .init(clientID: "c", tenantID: "t", tokenFilePath: tokenFile.path, authorityHost: Self.authority),
                     transport: transport, clock: ManualClock()),

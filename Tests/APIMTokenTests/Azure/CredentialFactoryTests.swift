@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 @Suite struct CredentialFactoryTests {
@@ -10,19 +11,21 @@ import Testing
     }
 
     @Test func flagsWinOverEnvironmentVariablesAndAliasesAreRead() throws {
-        let options = try LoginOptions(clientID: "flag-client").resolved(with: Environment([
-            "AZURE_CLIENT_ID": "env-client", "SP_SECRET": "sp-secret-value", "TENANT": "tenant-from-TENANT",
-            "LOGIN_METHOD": "sp",
-        ]))
+        let options = try LoginOptions(clientID: "flag-client").resolved(
+            with: Environment([
+                "AZURE_CLIENT_ID": "env-client", "SP_SECRET": "sp-secret-value", "TENANT": "tenant-from-TENANT",
+                "LOGIN_METHOD": "sp",
+            ]))
         #expect(options.clientID == "flag-client")
         #expect(options.clientSecret?.value == "sp-secret-value")
         #expect(options.tenantID == "tenant-from-TENANT")
         #expect(options.method == .sp)
         #expect(!options.description.contains("sp-secret-value"))
 
-        let preferred = try LoginOptions().resolved(with: Environment([
-            "AZURE_TENANT_ID": "a", "TENANT_ID": "b", "TENANT": "c", "AZURE_CLIENT_SECRET": "x1", "SP_SECRET": "x2",
-        ]))
+        let preferred = try LoginOptions().resolved(
+            with: Environment([
+                "AZURE_TENANT_ID": "a", "TENANT_ID": "b", "TENANT": "c", "AZURE_CLIENT_SECRET": "x1", "SP_SECRET": "x2",
+            ]))
         #expect(preferred.tenantID == "a")
         #expect(preferred.clientSecret?.value == "x1")
     }
@@ -43,17 +46,21 @@ import Testing
 
     @Test func explicitMethodsBuildTheirCredential() throws {
         let base = ["AZURE_TENANT_ID": "tenant", "AZURE_CLIENT_ID": "client"]
-        #expect(try Self.factory(base.merging(["AZURE_CLIENT_SECRET": "secret-value"]) { $1 })
-            .makeCredential(LoginOptions(method: .sp)) is ClientSecretCredential)
-        #expect(try Self.factory(base).makeCredential(LoginOptions(method: .sp, clientCertificatePath: AzureFixtures.certAndKeyPath))
-            is ClientCertificateCredential)
+        #expect(
+            try Self.factory(base.merging(["AZURE_CLIENT_SECRET": "secret-value"]) { $1 })
+                .makeCredential(LoginOptions(method: .sp)) is ClientSecretCredential)
+        #expect(
+            try Self.factory(base).makeCredential(LoginOptions(method: .sp, clientCertificatePath: AzureFixtures.certAndKeyPath))
+                is ClientCertificateCredential)
         // apim-shg-rotate: --client-secret may be a path to a PEM certificate with its key.
-        #expect(try Self.factory(base).makeCredential(LoginOptions(method: .sp, clientSecret: Redacted(AzureFixtures.certAndKeyPath)))
-            is ClientCertificateCredential)
+        #expect(
+            try Self.factory(base).makeCredential(LoginOptions(method: .sp, clientSecret: Redacted(AzureFixtures.certAndKeyPath)))
+                is ClientCertificateCredential)
         #expect(try Self.factory(base).makeCredential(LoginOptions(method: .identity)) is ManagedIdentityCredential)
         #expect(try Self.factory(base).makeCredential(LoginOptions(method: .azurecli)) is AzureCLICredential)
-        #expect(try Self.factory(base.merging(["AZURE_FEDERATED_TOKEN_FILE": "/var/run/token"]) { $1 })
-            .makeCredential(LoginOptions(method: .workloadIdentity)) is WorkloadIdentityCredential)
+        #expect(
+            try Self.factory(base.merging(["AZURE_FEDERATED_TOKEN_FILE": "/var/run/token"]) { $1 })
+                .makeCredential(LoginOptions(method: .workloadIdentity)) is WorkloadIdentityCredential)
     }
 
     @Test func explicitMethodsWithMissingSettingsAreUsageErrors() throws {
@@ -95,9 +102,10 @@ import Testing
         let error = try await #require(throws: ChainedCredentialError.self) {
             try await credential.getToken(scope: AzureCloud.azurePublic.resourceManagerScope)
         }
-        #expect(error.attempts.map(\.credential) == [
-            "WorkloadIdentityCredential", "ServicePrincipal", "ManagedIdentityCredential", "AzureCLICredential",
-        ])
+        #expect(
+            error.attempts.map(\.credential) == [
+                "WorkloadIdentityCredential", "ServicePrincipal", "ManagedIdentityCredential", "AzureCLICredential",
+            ])
         #expect(error.attempts.allSatisfy { $0.outcome == .unavailable })
         #expect(error.description.contains("AZURE_FEDERATED_TOKEN_FILE"))
         #expect(error.description.contains("not found on PATH"))
@@ -126,8 +134,9 @@ import Testing
         #expect(cloud.name == "AzureChinaCloud")
         #expect(cloud.resourceManagerEndpoint.absoluteString == "http://127.0.0.1:8443")
         #expect(cloud.authorityHost.absoluteString == "https://127.0.0.1:9443")
-        #expect(try AzureCloud.resolve(cloud: "AzureCloud", armEndpoint: nil, environment: environment).resourceManagerEndpoint.absoluteString
-            == "https://arm.env.test")
+        #expect(
+            try AzureCloud.resolve(cloud: "AzureCloud", armEndpoint: nil, environment: environment).resourceManagerEndpoint.absoluteString
+                == "https://arm.env.test")
         #expect(throws: ConfigurationError.self) { try AzureCloud.resolve(cloud: "Mars", armEndpoint: nil, environment: Environment()) }
     }
 

@@ -1,7 +1,8 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import Testing
+import _CryptoExtras
+
 @testable import APIMToken
 
 @Suite struct EntraCredentialTests {
@@ -30,9 +31,10 @@ import Testing
         #expect(request.url.absoluteString == "https://login.example.test/\(Self.tenant)/oauth2/v2.0/token")
         #expect(request.headers["Content-Type"] == "application/x-www-form-urlencoded")
         #expect(request.headers["User-Agent"]?.hasPrefix("kubectl-apimtoken/") == true)
-        #expect(request.formFields == [
-            "client_id": "app-id", "scope": Self.scope, "grant_type": "client_credentials", "client_secret": "s3cr3t value&=",
-        ])
+        #expect(
+            request.formFields == [
+                "client_id": "app-id", "scope": Self.scope, "grant_type": "client_credentials", "client_secret": "s3cr3t value&=",
+            ])
     }
 
     @Test func expiresInMayBeAString() async throws {
@@ -46,11 +48,13 @@ import Testing
 
     @Test func entraErrorsAreDecodedWithCodeCorrelationAndRemedy() async throws {
         let transport = FakeTransport { _, _ in
-            .json(401, [
-                "error": "invalid_client",
-                "error_description": "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: abc\r\nCorrelation ID: def",
-                "error_codes": [7000215], "correlation_id": "corr-1234",
-            ])
+            .json(
+                401,
+                [
+                    "error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: abc\r\nCorrelation ID: def",
+                    "error_codes": [7_000_215], "correlation_id": "corr-1234",
+                ])
         }
         let credential = try ClientSecretCredential(
             tenantID: Self.tenant, clientID: "app", secret: Redacted("wrong-secret"), authorityHost: Self.authority,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 @Suite struct GatewayTokenTests {
@@ -44,7 +45,9 @@ import Testing
                 let token = try GatewayToken.parse(text)
                 #expect(token.gatewayID == gateway, "\(name)")
                 #expect(token.expiry == Self.date(expiry), "\(name)")
-                #expect(token.secretValue.value == "GatewayKey " + text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "GatewayKey ", with: ""), "\(name)")
+                #expect(
+                    token.secretValue.value == "GatewayKey "
+                        + text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "GatewayKey ", with: ""), "\(name)")
                 #expect(!"\(token)".contains(Self.signature))
             } catch {
                 Issue.record("\(name): unexpected \(error)")
@@ -84,10 +87,14 @@ import Testing
         ("GatewayKey null", "GatewayKey null", .literalNull),
         ("empty string", "", .empty),
         ("wrong gateway", "other-gw&202612210300&\(signature)", .wrongGateway(expected: "demo-gw", found: "other-gw")),
-        ("another expiry", "demo-gw&202612200300&\(signature)",
-         .expiryMismatch(requested: date("2026-12-21T03:00:00Z"), found: date("2026-12-20T03:00:00Z"))),
-        ("past expiry", "demo-gw&202511210300&\(signature)",
-         .expiryMismatch(requested: date("2026-12-21T03:00:00Z"), found: date("2025-11-21T03:00:00Z"))),
+        (
+            "another expiry", "demo-gw&202612200300&\(signature)",
+            .expiryMismatch(requested: date("2026-12-21T03:00:00Z"), found: date("2026-12-20T03:00:00Z"))
+        ),
+        (
+            "past expiry", "demo-gw&202511210300&\(signature)",
+            .expiryMismatch(requested: date("2026-12-21T03:00:00Z"), found: date("2025-11-21T03:00:00Z"))
+        ),
     ]
 
     @Test(arguments: validationCases.indices)
@@ -110,8 +117,9 @@ import Testing
         // Even when the request itself asked for a time already past (a wrong clock), nothing expired is written.
         let past = Self.date("2025-11-21T03:00:00Z")
         #expect(throws: GatewayTokenError.expired(past)) {
-            try GatewayToken.validated(Redacted("demo-gw&202511210300&\(Self.signature)"), gateway: "demo-gw",
-                                       requestedExpiry: past, now: Self.date("2026-11-22T03:00:00Z"))
+            try GatewayToken.validated(
+                Redacted("demo-gw&202511210300&\(Self.signature)"), gateway: "demo-gw",
+                requestedExpiry: past, now: Self.date("2026-11-22T03:00:00Z"))
         }
     }
 
@@ -155,9 +163,10 @@ import Testing
                 }
                 text = String(characters)
             default:
-                let stamp = String(format: "%04d%02d%02d%02d%02d", Int.random(in: 0...9999, using: &generator),
-                                   Int.random(in: 0...99, using: &generator), Int.random(in: 0...99, using: &generator),
-                                   Int.random(in: 0...99, using: &generator), Int.random(in: 0...99, using: &generator))
+                let stamp = String(
+                    format: "%04d%02d%02d%02d%02d", Int.random(in: 0...9999, using: &generator),
+                    Int.random(in: 0...99, using: &generator), Int.random(in: 0...99, using: &generator),
+                    Int.random(in: 0...99, using: &generator), Int.random(in: 0...99, using: &generator))
                 text = "gw&\(stamp)&sig"
             }
             if let token = try? GatewayToken.parse(text) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 @Suite struct ManagedIdentityCredentialTests {
@@ -7,18 +8,22 @@ import Testing
 
     static func imdsToken(_ token: String = "imds-token") -> HTTPResponse {
         // IMDS sends every number as a string.
-        .json(200, [
-            "access_token": token, "expires_in": "86399", "expires_on": "1790086399", "ext_expires_in": "86399",
-            "not_before": "1790000000", "resource": "https://management.azure.com", "token_type": "Bearer",
-        ])
+        .json(
+            200,
+            [
+                "access_token": token, "expires_in": "86399", "expires_on": "1790086399", "ext_expires_in": "86399",
+                "not_before": "1790000000", "resource": "https://management.azure.com", "token_type": "Bearer",
+            ])
     }
 
     @Test func requestShapeForEachIdentityKind() async throws {
         let cases: [(ManagedIdentityCredential.Identity, [String: String])] = [
             (.systemAssigned, [:]),
             (.clientID("mi-client"), ["client_id": "mi-client"]),
-            (.resourceID("/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"),
-             ["mi_res_id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"]),
+            (
+                .resourceID("/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"),
+                ["mi_res_id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id"]
+            ),
         ]
         for (identity, extra) in cases {
             let clock = ManualClock()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// `CurlTransport` against a real loopback TLS server that requires client certificates.
@@ -17,8 +18,10 @@ import Testing
         pki.remove()
     }
 
-    private func transport(_ tls: TLSMaterial, proxy: ProxySetting = .none, environment: Environment = Environment(),
-                           warnings: WarningSink = WarningSink()) throws -> CurlTransport {
+    private func transport(
+        _ tls: TLSMaterial, proxy: ProxySetting = .none, environment: Environment = Environment(),
+        warnings: WarningSink = WarningSink()
+    ) throws -> CurlTransport {
         try CurlTransport(
             .init(tls: tls, proxy: proxy, connectTimeout: .seconds(5), requestTimeout: .seconds(10), environment: environment),
             warn: { warnings.append($0) })

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 @Suite struct HTTPTraceTests {
@@ -11,13 +12,16 @@ import Testing
             base: FakeTransport { _, _ in .json(200, ["value": "v"], headers: ["x-ms-request-id": "rid"]) },
             middlewares: [HTTPTrace(trace)])
         let url = try #require(URL(string: "https://arm.test/x?api-version=1&sig=abc%2Bdef&$skiptoken=t1"))
-        _ = try await transport.send(HTTPRequest(method: .post, url: url, headers: ["Authorization": "Bearer abc", "Accept": "application/json"],
-                                                 body: Data(#"{"keyType":"primary"}"#.utf8)))
+        _ = try await transport.send(
+            HTTPRequest(
+                method: .post, url: url, headers: ["Authorization": "Bearer abc", "Accept": "application/json"],
+                body: Data(#"{"keyType":"primary"}"#.utf8)))
         let all = lines.all
         switch verbosity {
         case 0: #expect(all.isEmpty)
         case 1, 2:
-            #expect(all == ["POST https://arm.test/x?api-version=1&sig=<redacted>&$skiptoken=<redacted> → 200 in \(Self.elapsed(all[0])) ms (x-ms-request-id rid)"])
+            #expect(
+                all == ["POST https://arm.test/x?api-version=1&sig=<redacted>&$skiptoken=<redacted> → 200 in \(Self.elapsed(all[0])) ms (x-ms-request-id rid)"])
         case 3:
             #expect(all.contains("> Authorization: <redacted>"))
             #expect(all.contains("> Accept: application/json"))
@@ -43,8 +47,10 @@ import Testing
                 middlewares: [HTTPTrace(trace)])
             _ = try? await transport.send(HTTPRequest(method: .get, url: URL(string: "https://h/p")!))
             let runner = ProcessTrace(base: POSIXProcessRunner(), trace: trace)
-            _ = try await runner.run(ProcessRequest(executable: "/bin/sh", arguments: ["-c", "echo hidden-output"], environment: [:],
-                                                    timeout: .seconds(5)))
+            _ = try await runner.run(
+                ProcessRequest(
+                    executable: "/bin/sh", arguments: ["-c", "echo hidden-output"], environment: [:],
+                    timeout: .seconds(5)))
             if verbosity == 1 {
                 #expect(lines.all.isEmpty)
             } else {

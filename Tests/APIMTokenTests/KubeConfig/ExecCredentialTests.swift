@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Exec credential plugins, run for real through `POSIXProcessRunner` with small stand-in scripts.
@@ -17,7 +19,8 @@ import Glibc
     static func recordingPlugin(in directory: String, apiVersion: String = v1, expiry: String? = nil) throws -> String {
         let path = "\(directory)/plugin"
         let expiryField = expiry.map { ",\"expirationTimestamp\":\"\($0)\"" } ?? ""
-        try Support.write("""
+        try Support.write(
+            """
             #!/bin/sh
             printf '%s' "$KUBERNETES_EXEC_INFO" > "\(directory)/info.json"
             printf '%s\\n' "$@" > "\(directory)/args"
@@ -31,11 +34,14 @@ import Glibc
         return path
     }
 
-    static func provider(_ config: ExecConfig, cluster: ClusterConnection? = nil, clock: any WallClock = ManualClock(),
-                         timeout: Duration = .seconds(20), terminal: Bool = false) -> ExecCredentialProvider {
-        ExecCredentialProvider(config: config, cluster: cluster, runner: POSIXProcessRunner(), clock: clock,
-                               environment: Environment(["PATH": "/usr/bin:/bin", "FROM_PARENT": "parent-value"]),
-                               timeout: timeout, stdinIsTerminal: terminal, errorOutput: .capture)
+    static func provider(
+        _ config: ExecConfig, cluster: ClusterConnection? = nil, clock: any WallClock = ManualClock(),
+        timeout: Duration = .seconds(20), terminal: Bool = false
+    ) -> ExecCredentialProvider {
+        ExecCredentialProvider(
+            config: config, cluster: cluster, runner: POSIXProcessRunner(), clock: clock,
+            environment: Environment(["PATH": "/usr/bin:/bin", "FROM_PARENT": "parent-value"]),
+            timeout: timeout, stdinIsTerminal: terminal, errorOutput: .capture)
     }
 
     static func rfc3339(_ date: Date) -> String {
@@ -55,10 +61,11 @@ import Glibc
             tls: TLSMaterial(certificateAuthority: .data(Data("CA-PEM".utf8)), serverName: "kubernetes"),
             origin: .context(name: "c", cluster: "c", user: "u"),
             credential: .none)
-        let config = ExecConfig(apiVersion: apiVersion, command: plugin, args: ["get-token", "--server-id", "abc def"],
-                                env: [ExecEnvVar(name: "PLUGIN_EXTRA", value: "from-stanza")],
-                                provideClusterInfo: true, interactiveMode: apiVersion == Self.v1 ? "Never" : nil,
-                                clusterConfig: #"{"audience":"api://demo"}"#)
+        let config = ExecConfig(
+            apiVersion: apiVersion, command: plugin, args: ["get-token", "--server-id", "abc def"],
+            env: [ExecEnvVar(name: "PLUGIN_EXTRA", value: "from-stanza")],
+            provideClusterInfo: true, interactiveMode: apiVersion == Self.v1 ? "Never" : nil,
+            clusterConfig: #"{"audience":"api://demo"}"#)
         let provider = Self.provider(config, cluster: cluster)
         let (credential, _) = try await provider.credential()
         #expect(credential.token?.value == "canary-exec-token-1")
@@ -93,7 +100,9 @@ import Glibc
     @Test func theParentEnvironmentIsPassedThrough() async throws {
         let directory = try Support.temporaryDirectory("exec")
         let plugin = "\(directory)/plugin"
-        try Support.write("#!/bin/sh\nprintf '{\"apiVersion\":\"\(Self.v1)\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$FROM_PARENT\"\n", to: plugin, executable: true)
+        try Support.write(
+            "#!/bin/sh\nprintf '{\"apiVersion\":\"\(Self.v1)\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' \"$FROM_PARENT\"\n", to: plugin,
+            executable: true)
         let provider = Self.provider(ExecConfig(apiVersion: Self.v1, command: plugin, interactiveMode: "Never"))
         #expect(try await provider.credential().credential.token?.value == "parent-value")
     }
@@ -137,8 +146,10 @@ import Glibc
             return error.description == "getting credentials: exec: executable \(plugin) did not finish within 0.5s and was killed"
                 && error.exitStatus == .usage
         }
-        // The plugin's child sleeps 300 s; finishing far sooner proves the kill (loose bound: CI machines are shared).
-        #expect(Date().timeIntervalSince(started) < 30)
+        // The plugin's child sleeps 300 s; finishing far sooner proves the kill. The bound is loose: in the full suite
+        // this test's continuation can wait tens of seconds for a cooperative thread (other suites block theirs on
+        // kubectl and Python), which says nothing about the kill.
+        #expect(Date().timeIntervalSince(started) < 150)
         let childPID = try #require(pid_t(read("\(directory)/child.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
         // The backgrounded grandchild was in the plugin's process group, so it is gone (or a zombie awaiting reaping).
         try await Task.sleep(for: .milliseconds(200))
@@ -147,8 +158,10 @@ import Glibc
     }
 
     @Test func aMissingCommandShowsTheInstallHint() async throws {
-        let provider = Self.provider(ExecConfig(apiVersion: Self.v1, command: "kubelogin-not-installed-here",
-                                                installHint: "Install kubelogin: https://aka.ms/aks/kubelogin", interactiveMode: "Never"))
+        let provider = Self.provider(
+            ExecConfig(
+                apiVersion: Self.v1, command: "kubelogin-not-installed-here",
+                installHint: "Install kubelogin: https://aka.ms/aks/kubelogin", interactiveMode: "Never"))
         await #expect {
             _ = try await provider.credential()
         } throws: { error in
@@ -179,16 +192,28 @@ import Glibc
 
     static let badOutputs: [(output: String, exitCode: Int, message: String)] = [
         ("{not json canary-token-9", 0, "getting credentials: decoding stdout: yaml: "),
-        (#"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"canary-token-9"}}"#, 0,
-         "getting credentials: exec plugin is configured to use API version client.authentication.k8s.io/v1, plugin returned version client.authentication.k8s.io/v1beta1"),
+        (
+            #"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"canary-token-9"}}"#, 0,
+            "getting credentials: exec plugin is configured to use API version client.authentication.k8s.io/v1, plugin returned version client.authentication.k8s.io/v1beta1"
+        ),
         (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"}"#, 0, "getting credentials: exec plugin didn't return a status field"),
-        (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}"#, 0, "getting credentials: exec plugin didn't return a token or cert/key pair"),
-        (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"PEM"}}"#, 0,
-         "getting credentials: exec plugin returned only certificate or key, not both"),
-        (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"canary-token-9","expirationTimestamp":"tomorrow"}}"#, 0,
-         "getting credentials: decoding stdout: status.expirationTimestamp \"tomorrow\" is not an RFC 3339 time"),
-        (#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"canary-token-9"}}"#, 3,
-         "getting credentials: exec: executable PLUGIN failed with exit code 3"),
+        (
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}"#, 0,
+            "getting credentials: exec plugin didn't return a token or cert/key pair"
+        ),
+        (
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"PEM"}}"#, 0,
+            "getting credentials: exec plugin returned only certificate or key, not both"
+        ),
+        (
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"canary-token-9","expirationTimestamp":"tomorrow"}}"#,
+            0,
+            "getting credentials: decoding stdout: status.expirationTimestamp \"tomorrow\" is not an RFC 3339 time"
+        ),
+        (
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"canary-token-9"}}"#, 3,
+            "getting credentials: exec: executable PLUGIN failed with exit code 3"
+        ),
     ]
 
     @Test(arguments: 0..<badOutputs.count)
@@ -209,7 +234,8 @@ import Glibc
     }
 
     @Test func aClientCertificateFromThePluginIsSurfacedAsTLSMaterial() async throws {
-        let output = #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"-----BEGIN CERTIFICATE-----\nQ0VSVA==\n-----END CERTIFICATE-----\n","clientKeyData":"-----BEGIN EC PRIVATE KEY-----\nS0VZ\n-----END EC PRIVATE KEY-----\n"}}"#
+        let output =
+            #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"-----BEGIN CERTIFICATE-----\nQ0VSVA==\n-----END CERTIFICATE-----\n","clientKeyData":"-----BEGIN EC PRIVATE KEY-----\nS0VZ\n-----END EC PRIVATE KEY-----\n"}}"#
         let plugin = try Self.printingPlugin(output)
         let provider = Self.provider(ExecConfig(apiVersion: Self.v1, command: plugin, interactiveMode: "Never"))
         let base = TLSMaterial(certificateAuthority: .file("/ca.crt"), serverName: "kubernetes")

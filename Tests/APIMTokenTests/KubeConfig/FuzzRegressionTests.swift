@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Every input a fuzz target crashed on (Tests/Fuzz/regressions/TARGET-crash-…), replayed through the same parser.
@@ -25,12 +26,12 @@ import Testing
         let inputs = try Self.inputs("azure-cli")
         #expect(!inputs.isEmpty)
         let credential = AzureCLICredential(
-            options: .init(timeZone: TimeZone(identifier: "America/New_York")!), runner: NoProcessRunner(), environment: Environment())
+            options: .init(timeZone: ZoneInfo(identifier: "America/New_York")!), runner: NoProcessRunner(), environment: Environment())
         for input in inputs {
             #expect(throws: AuthenticationFailedError.self) { _ = try credential.parse(input) }
         }
-        #expect(AzureCLICredential.parseLocalTime("2026-12-03 11:00:0\u{61A}0", timeZone: .gmt) == nil)
-        #expect(AzureCLICredential.parseLocalTime("2026-12-03 11:00:00.5", timeZone: .gmt) == Date(timeIntervalSince1970: 1_796_295_600.5))
+        #expect(AzureCLICredential.parseLocalTime("2026-12-03 11:00:0\u{61A}0", zone: .utc) == nil)
+        #expect(AzureCLICredential.parseLocalTime("2026-12-03 11:00:00.5", zone: .utc) == Date(timeIntervalSince1970: 1_796_295_600.5))
     }
 
     /// Not from a crash: the composer scans the keys of a small mapping and indexes them only past 8 keys (made for

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// `KubeAuthMiddleware` on a fake transport.
@@ -29,8 +30,9 @@ import Testing
     }
 
     static func transport(_ credential: KubeCredential, _ server: FakeServer, clock: any WallClock = ManualClock()) -> MiddlewareTransport {
-        let middleware = KubeAuthMiddleware(connection: connection(credential), runner: POSIXProcessRunner(), clock: clock,
-                                            environment: Environment(["PATH": "/usr/bin:/bin"]), execTimeout: .seconds(20))
+        let middleware = KubeAuthMiddleware(
+            connection: connection(credential), runner: POSIXProcessRunner(), clock: clock,
+            environment: Environment(["PATH": "/usr/bin:/bin"]), execTimeout: .seconds(20))
         return MiddlewareTransport(base: server, middlewares: [middleware])
     }
 

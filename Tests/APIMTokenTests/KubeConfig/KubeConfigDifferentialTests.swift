@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Differential parity with the real kubectl: several hundred generated KUBECONFIG sets (seeded, reproducible) are
@@ -30,24 +31,31 @@ import Testing
         case missingTokenFileIsReadPerRequest
     }
 
-    @Test func resolutionMatchesKubectlOnGeneratedSets() throws {
+    @Test func resolutionMatchesKubectlOnGeneratedSets() async throws {
         let root = try KubeConfigTestSupport.temporaryDirectory("differential")
         defer { try? FileManager.default.removeItem(atPath: root) }
         var generator = KubeConfigSetGenerator(seed: Self.seed, fixtures: KubeConfigTestSupport.fixtures)
         let sets = try (0..<Self.setCount).map { try generator.makeSet(index: $0, under: root) }
 
         // kubectl, two processes per set, two sets at a time.
+        // On threads of their own: a minute of blocking waits on the cooperative pool (two threads on this machine)
+        // would stall every test running beside this one.
         let results = OutcomeBox(count: sets.count)
-        DispatchQueue.concurrentPerform(iterations: 2) { lane in
-            for index in stride(from: lane, to: sets.count, by: 2) {
-                results.set(index, KubectlOutcome(set: sets[index]))
+        let kubectlResults = await withCheckedContinuation { continuation in
+            detachThread {
+                DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                    for index in stride(from: lane, to: sets.count, by: 2) {
+                        results.set(index, KubectlOutcome(set: sets[index]))
+                    }
+                }
+                continuation.resume(returning: results.values)
             }
         }
-        let kubectlResults = results.values
 
         var unexplained: [String] = []
         var departures: [Departure: Int] = [:]
-        var agreedErrors = 0, agreedResolutions = 0
+        var agreedErrors = 0
+        var agreedResolutions = 0
         var kinds: [String: Int] = [:]
         var refusals: [String: Int] = [:]
         for (set, kubectl) in zip(sets, kubectlResults.map { $0! }) {
@@ -79,7 +87,9 @@ import Testing
                 }
             }
         }
-        #expect(unexplained.isEmpty, "\(unexplained.count) unexplained differences with kubectl (seed \(Self.seed)):\n\(unexplained.prefix(5).joined(separator: "\n\n"))")
+        #expect(
+            unexplained.isEmpty,
+            "\(unexplained.count) unexplained differences with kubectl (seed \(Self.seed)):\n\(unexplained.prefix(5).joined(separator: "\n\n"))")
         // The generated sets really cover both outcomes and every credential kind.
         #expect(agreedResolutions >= Self.setCount / 8, "only \(agreedResolutions) sets resolved on both sides")
         #expect(agreedErrors >= Self.setCount / 10, "only \(agreedErrors) sets failed on both sides")
@@ -193,8 +203,9 @@ struct KubectlOutcome {
     /// precedence client-go applies (token, tokenFile, basic, exec unless a client certificate is set, certificate).
     static func summary(_ json: Data, set: KubeConfigSet) throws -> KubeConfigResolution {
         guard let view = try JSONSerialization.jsonObject(with: json) as? [String: Any],
-              let contexts = view["contexts"] as? [[String: Any]], let context = contexts.first,
-              let name = context["name"] as? String else {
+            let contexts = view["contexts"] as? [[String: Any]], let context = contexts.first,
+            let name = context["name"] as? String
+        else {
             throw KubeConfigTestFailure(message: "no context in the view")
         }
         let fields = context["context"] as? [String: Any] ?? [:]
@@ -207,11 +218,17 @@ struct KubectlOutcome {
         let server = text(cluster, "server") ?? ""
         var credential = KubeConfigResolution.CredentialKind.none
         let hasClientCertificate = text(user, "client-certificate") != nil || text(user, "client-certificate-data") != nil
-        if text(user, "token") != nil { credential = .token }
-        else if text(user, "tokenFile") != nil { credential = .tokenFile }
-        else if text(user, "username") != nil { credential = .basic }
-        else if user["exec"] != nil && !hasClientCertificate { credential = .exec }
-        else if hasClientCertificate { credential = .clientCertificate }
+        if text(user, "token") != nil {
+            credential = .token
+        } else if text(user, "tokenFile") != nil {
+            credential = .tokenFile
+        } else if text(user, "username") != nil {
+            credential = .basic
+        } else if user["exec"] != nil && !hasClientCertificate {
+            credential = .exec
+        } else if hasClientCertificate {
+            credential = .clientCertificate
+        }
         if server.hasPrefix("http://") && credential != .clientCertificate { credential = .none }
         guard let url = URL(string: server) else { throw KubeConfigTestFailure(message: "server \"\(server)\" is not a URL") }
         var resolution = KubeConfigResolution(ClusterConnection(server: url, origin: .context(name: name, cluster: "", user: ""), credential: .none))
@@ -317,7 +334,10 @@ struct KubeConfigSetGenerator {
             text += "clusters:\n"
             for cluster in pickSubset(["c0", "c1", "c2", "c3"]) {
                 text += "- name: \(cluster)\n"
-                if chance(4) { text += "  cluster: null\n"; continue }
+                if chance(4) {
+                    text += "  cluster: null\n"
+                    continue
+                }
                 text += "  cluster:\n"
                 // Distinct loopback hosts on port 9, where nothing listens (high ports may be other tests' servers).
                 let host = "127.0.\(fileIndex + 1).\(Int(cluster.dropFirst())! + 1)"
@@ -353,7 +373,8 @@ struct KubeConfigSetGenerator {
                     if chance(30) { text += "      args: [get-token, --server-id, \"6dae42f8\"]\n      env: null\n" }
                 case 16: text += "  user:\n    exec: {command: apimtoken-no-such-plugin}\n"
                 case 17...21:
-                    text += "  user:\n    client-certificate: \(inSubdirectory ? "" : "sub/")client.crt\n    client-key: \(inSubdirectory ? "" : "sub/")client.key\n"
+                    text +=
+                        "  user:\n    client-certificate: \(inSubdirectory ? "" : "sub/")client.crt\n    client-key: \(inSubdirectory ? "" : "sub/")client.key\n"
                 case 22...25: text += "  user: {username: admin, password: secret}\n"
                 case 26: text += "  user: {token: t, username: admin, password: p}\n"
                 case 27...29: text += "  user: {}\n"

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Errors carry kubectl's wording (checked against the real kubectl where kubectl reports the same problem),
@@ -52,7 +53,8 @@ import Testing
     @Test func insecureWithACertificateAuthorityIsRefusedLikeClientGo() throws {
         let directory = try Support.temporaryDirectory()
         try Support.write("-----BEGIN CERTIFICATE-----\nZmFrZQ==\n-----END CERTIFICATE-----\n", to: "\(directory)/ca.crt")
-        try Support.write("""
+        try Support.write(
+            """
             apiVersion: v1
             kind: Config
             current-context: both
@@ -87,7 +89,8 @@ import Testing
 
     @Test func validationProblemsUseClientGoWording() throws {
         let directory = try Support.temporaryDirectory()
-        try Support.write("""
+        try Support.write(
+            """
             apiVersion: v1
             kind: Config
             clusters:
@@ -117,8 +120,14 @@ import Testing
             ("no-user", "invalid configuration: user \"ghost\" was not found for context \"no-user\""),
             ("two-methods", "invalid configuration: more than one authentication method found for both; found [token basicAuth], only one is allowed"),
             ("v1-exec", "invalid configuration: interactiveMode must be specified for v1noim to use exec authentication plugin"),
-            ("bad-proxy", "invalid configuration: invalid 'proxy-url' \"ftp://proxy:21\" for cluster \"badproxy\": unsupported scheme \"ftp\", must be http, https, or socks5"),
-            ("missing-cert", "invalid configuration: [unable to read client-cert \(directory)/nope.crt for certfile due to open \(directory)/nope.crt: no such file or directory, unable to read client-key \(directory)/nope.key for certfile due to open \(directory)/nope.key: no such file or directory]"),
+            (
+                "bad-proxy",
+                "invalid configuration: invalid 'proxy-url' \"ftp://proxy:21\" for cluster \"badproxy\": unsupported scheme \"ftp\", must be http, https, or socks5"
+            ),
+            (
+                "missing-cert",
+                "invalid configuration: [unable to read client-cert \(directory)/nope.crt for certfile due to open \(directory)/nope.crt: no such file or directory, unable to read client-key \(directory)/nope.key for certfile due to open \(directory)/nope.key: no such file or directory]"
+            ),
         ]
         for (context, message) in expectations {
             let error = try #require(resolutionError(KubeConfigFlags(kubeconfig: "\(directory)/config", context: context), try emptyHome()))
@@ -127,9 +136,12 @@ import Testing
         }
         // kubectl agrees where it reports these itself (it falls back to localhost:8080 for a missing server or
         // cluster, and prompts for a missing user, so those cannot be compared).
-        #expect(try kubectlError("\(directory)/config", context: "v1-exec").contains("interactiveMode must be specified for v1noim to use exec authentication plugin"))
+        #expect(
+            try kubectlError("\(directory)/config", context: "v1-exec").contains(
+                "interactiveMode must be specified for v1noim to use exec authentication plugin"))
         let certError = try kubectlError("\(directory)/config", context: "missing-cert")
-        #expect(certError.contains("unable to read client-cert \(directory)/nope.crt for certfile due to open \(directory)/nope.crt: no such file or directory"))
+        #expect(
+            certError.contains("unable to read client-cert \(directory)/nope.crt for certfile due to open \(directory)/nope.crt: no such file or directory"))
     }
 
     @Test func malformedYAMLNamesTheFileLikeKubectl() throws {
@@ -164,7 +176,8 @@ import Testing
 
     @Test func plainHTTPServersGetNoCredentials() throws {
         let directory = try Support.temporaryDirectory()
-        try Support.write("""
+        try Support.write(
+            """
             apiVersion: v1
             kind: Config
             current-context: c

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Each fixture is resolved by us and by the real `kubectl` on PATH (`kubectl config view --minify --raw -o json`);
@@ -27,18 +28,22 @@ import Testing
         Case(name: "kind: inline certificates", kubeconfig: "\(fixtures)/kind.yaml"),
         Case(name: "kind: --context with tls-server-name, proxy-url and a namespace", kubeconfig: "\(fixtures)/kind.yaml", context: "kind-second"),
         Case(name: "minikube: relative file paths", kubeconfig: "\(fixtures)/minikube/config"),
-        Case(name: "KUBECONFIG merge of three files: current-context from the first that sets it",
-             kubeconfigList: ["\(fixtures)/merge/one.yaml", "\(fixtures)/merge/two.yaml", "\(fixtures)/merge/sub/three.yaml"],
-             bases: ["certificate-authority": "\(fixtures)/merge", "tokenFile": "\(fixtures)/merge/sub"]),
-        Case(name: "KUBECONFIG merge: first file wins for a repeated context, cluster and user",
-             kubeconfigList: ["\(fixtures)/merge/one.yaml", "\(fixtures)/merge/two.yaml", "\(fixtures)/merge/sub/three.yaml"],
-             context: "dev"),
-        Case(name: "KUBECONFIG merge: a context from the third file using the first file's cluster",
-             kubeconfigList: ["\(fixtures)/merge/one.yaml", "\(fixtures)/merge/two.yaml", "\(fixtures)/merge/sub/three.yaml"],
-             context: "basic"),
-        Case(name: "KUBECONFIG with a missing file, an empty entry and a duplicate",
-             kubeconfigList: ["\(fixtures)/merge/none.yaml", "", "\(fixtures)/merge/two.yaml", "\(fixtures)/merge/one.yaml", "\(fixtures)/merge/two.yaml"],
-             context: "dev", bases: ["certificate-authority": "\(fixtures)/merge"]),
+        Case(
+            name: "KUBECONFIG merge of three files: current-context from the first that sets it",
+            kubeconfigList: ["\(fixtures)/merge/one.yaml", "\(fixtures)/merge/two.yaml", "\(fixtures)/merge/sub/three.yaml"],
+            bases: ["certificate-authority": "\(fixtures)/merge", "tokenFile": "\(fixtures)/merge/sub"]),
+        Case(
+            name: "KUBECONFIG merge: first file wins for a repeated context, cluster and user",
+            kubeconfigList: ["\(fixtures)/merge/one.yaml", "\(fixtures)/merge/two.yaml", "\(fixtures)/merge/sub/three.yaml"],
+            context: "dev"),
+        Case(
+            name: "KUBECONFIG merge: a context from the third file using the first file's cluster",
+            kubeconfigList: ["\(fixtures)/merge/one.yaml", "\(fixtures)/merge/two.yaml", "\(fixtures)/merge/sub/three.yaml"],
+            context: "basic"),
+        Case(
+            name: "KUBECONFIG with a missing file, an empty entry and a duplicate",
+            kubeconfigList: ["\(fixtures)/merge/none.yaml", "", "\(fixtures)/merge/two.yaml", "\(fixtures)/merge/one.yaml", "\(fixtures)/merge/two.yaml"],
+            context: "dev", bases: ["certificate-authority": "\(fixtures)/merge"]),
     ]
 
     @Test(arguments: cases)

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Hostile kubeconfigs, generated in a temporary directory: each must give a `.usage` error that names the file,
@@ -88,7 +90,8 @@ import Glibc
         let path = "\(directory)/bomb.yaml"
         try Hostile.aliasBomb.write(to: path)
         #expect(throws: KubeConfigError.self) {
-            _ = try KubeConfigResolver.resolve(flags: KubeConfigFlags(), environment: Environment(["HOME": directory, "KUBECONFIG": "\(Support.fixtures)/kind.yaml:\(path)"]))
+            _ = try KubeConfigResolver.resolve(
+                flags: KubeConfigFlags(), environment: Environment(["HOME": directory, "KUBECONFIG": "\(Support.fixtures)/kind.yaml:\(path)"]))
         }
     }
 
@@ -104,7 +107,8 @@ import Glibc
 
     @Test func modestAnchorsAndMergeKeysStillWork() throws {
         let directory = try Support.temporaryDirectory("anchors")
-        try Support.write("""
+        try Support.write(
+            """
             apiVersion: v1
             kind: Config
             current-context: c
@@ -114,13 +118,14 @@ import Glibc
               cluster:
                 <<: *base
                 tls-server-name: kubernetes
-            contexts: [{name: c, context: {cluster: c, user: u, namespace: n}}]
+            contexts: [{name: c, context: {cluster: c, user: u, namespace: ns}}]
             users: [{name: u, user: {token: t}}]
             """, to: "\(directory)/config")
-        let connection = try KubeConfigResolver.resolve(flags: KubeConfigFlags(kubeconfig: "\(directory)/config"), environment: Environment(["HOME": directory]))
+        let connection = try KubeConfigResolver.resolve(
+            flags: KubeConfigFlags(kubeconfig: "\(directory)/config"), environment: Environment(["HOME": directory]))
         #expect(connection.server.absoluteString == "https://127.0.0.1:6443")
         #expect(connection.tls.insecureSkipVerify)
         #expect(connection.tls.serverName == "kubernetes")
-        #expect(connection.namespace == "n")
+        #expect(connection.namespace == "ns")
     }
 }

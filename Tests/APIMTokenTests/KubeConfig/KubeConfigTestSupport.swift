@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import APIMToken
 
 /// Shared helpers for the kubeconfig tests: fixture paths, temporary directories, the real kubectl.
@@ -33,7 +34,8 @@ enum KubeConfigTestSupport {
         var environment = ["HOME": home, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"]
         environment.merge(extraEnvironment) { _, new in new }
         process.environment = environment
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -78,14 +80,19 @@ enum KubeConfigTestSupport {
             if let data = data as? String, !data.isEmpty { return "data:" + data }
             return path(file, field)
         }
-        let hasCert = (user["client-certificate-data"] as? String).map { !$0.isEmpty } ?? false || (user["client-certificate"] as? String).map { !$0.isEmpty } ?? false
+        let hasCert =
+            (user["client-certificate-data"] as? String).map { !$0.isEmpty } ?? false || (user["client-certificate"] as? String).map { !$0.isEmpty } ?? false
         var credential = "none"
-        if let token = user["token"] as? String, !token.isEmpty { credential = "token:" + token }
-        else if user["tokenFile"] != nil { credential = "tokenFile:" + path(user["tokenFile"], "tokenFile") }
-        else if let name = user["username"] as? String { credential = "basic:" + name + ":" + ((user["password"] as? String) ?? "") }
-        else if let exec = user["exec"] as? [String: Any], !hasCert {
+        if let token = user["token"] as? String, !token.isEmpty {
+            credential = "token:" + token
+        } else if user["tokenFile"] != nil {
+            credential = "tokenFile:" + path(user["tokenFile"], "tokenFile")
+        } else if let name = user["username"] as? String {
+            credential = "basic:" + name + ":" + ((user["password"] as? String) ?? "")
+        } else if let exec = user["exec"] as? [String: Any], !hasCert {
             let env = (exec["env"] as? [[String: Any]] ?? []).map { "\($0["name"] ?? "")=\($0["value"] ?? "")" }
-            credential = "exec:\(exec["apiVersion"] ?? "") \(exec["command"] ?? "") \((exec["args"] as? [String] ?? []).joined(separator: " ")) env=\(env) mode=\(exec["interactiveMode"] ?? "") cluster-info=\(exec["provideClusterInfo"] as? Bool ?? false)"
+            credential =
+                "exec:\(exec["apiVersion"] ?? "") \(exec["command"] ?? "") \((exec["args"] as? [String] ?? []).joined(separator: " ")) env=\(env) mode=\(exec["interactiveMode"] ?? "") cluster-info=\(exec["provideClusterInfo"] as? Bool ?? false)"
         }
         return Summary(
             server: cluster["server"] as? String ?? "",
@@ -119,7 +126,8 @@ enum KubeConfigTestSupport {
         case .basic(let name, let password): credential = "basic:\(name):\(password.value)"
         case .exec(let exec):
             let env = exec.env.map { "\($0.name)=\($0.value)" }
-            credential = "exec:\(exec.apiVersion) \(exec.command) \(exec.args.joined(separator: " ")) env=\(env) mode=\(exec.effectiveInteractiveMode ?? "") cluster-info=\(exec.provideClusterInfo)"
+            credential =
+                "exec:\(exec.apiVersion) \(exec.command) \(exec.args.joined(separator: " ")) env=\(env) mode=\(exec.effectiveInteractiveMode ?? "") cluster-info=\(exec.provideClusterInfo)"
         }
         var proxy = ""
         if case .url(let url) = connection.proxy { proxy = url }

@@ -1,19 +1,24 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Request building, list paging and error decoding of `KubernetesClient` on a fake transport.
 @Suite struct KubernetesClientTests {
     let server = URL(string: "https://127.0.0.1:6443")!
 
-    static var secretJSON: [String: Any] { [
-        "apiVersion": "v1", "kind": "Secret",
-        "metadata": ["name": "demo-token", "namespace": "apim", "resourceVersion": "42",
-                     "creationTimestamp": "2026-11-01T03:00:00Z",
-                     "managedFields": [["manager": "kubectl-apimtoken", "operation": "Update", "time": "2026-11-20T03:00:00.123456Z"]]],
-        "type": "Opaque",
-        "data": ["value": Data("GatewayKey demo&202612210300&c2ln".utf8).base64EncodedString()],
-    ] }
+    static var secretJSON: [String: Any] {
+        [
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": [
+                "name": "demo-token", "namespace": "apim", "resourceVersion": "42",
+                "creationTimestamp": "2026-11-01T03:00:00Z",
+                "managedFields": [["manager": "kubectl-apimtoken", "operation": "Update", "time": "2026-11-20T03:00:00.123456Z"]],
+            ],
+            "type": "Opaque",
+            "data": ["value": Data("GatewayKey demo&202612210300&c2ln".utf8).base64EncodedString()],
+        ]
+    }
 
     @Test func getBuildsTheObjectPathAndDecodesDatesAndData() async throws {
         let fake = FakeTransport { _, _ in .json(200, Self.secretJSON) }
@@ -42,7 +47,8 @@ import Testing
 
     @Test func listFollowsContinueTokensAndSendsSelectors() async throws {
         let fake = FakeTransport { request, index in
-            let page: [String: Any] = index == 0
+            let page: [String: Any] =
+                index == 0
                 ? ["metadata": ["continue": "next page/="], "items": [["metadata": ["name": "a"], "data": [String: String]()]]]
                 : ["metadata": [String: String](), "items": [["metadata": ["name": "b"]]]]
             return .json(200, page)
@@ -100,8 +106,10 @@ import Testing
         #expect(error?.exitStatus == .kubernetesAPI)
     }
 
-    @Test(arguments: [(401, "Unauthorized", "kubectl auth whoami"), (404, "NotFound", "kubectl get secrets -n apim"),
-                      (409, "Conflict", "run the command again"), (500, "InternalError", "try again")])
+    @Test(arguments: [
+        (401, "Unauthorized", "kubectl auth whoami"), (404, "NotFound", "kubectl get secrets -n apim"),
+        (409, "Conflict", "run the command again"), (500, "InternalError", "try again"),
+    ])
     func eachStatusHasItsRemedy(code: Int, reason: String, remedy: String) async throws {
         let fake = FakeTransport { _, _ in HTTPResponse(status: code, body: Data("<html>proxy error</html>".utf8)) }
         let client = KubernetesClient(server: server, transport: fake)
@@ -111,8 +119,10 @@ import Testing
     }
 
     @Test func unprocessableEntityListsTheFieldCauses() async throws {
-        let status: [String: Any] = ["reason": "Invalid", "code": 422, "message": "CronJob.batch \"x\" is invalid",
-                                     "details": ["causes": [["field": "spec.schedule", "message": "Invalid value: \"bad\""]]]]
+        let status: [String: Any] = [
+            "reason": "Invalid", "code": 422, "message": "CronJob.batch \"x\" is invalid",
+            "details": ["causes": [["field": "spec.schedule", "message": "Invalid value: \"bad\""]]],
+        ]
         let answer = HTTPResponse.json(422, status)
         let fake = FakeTransport { _, _ in answer }
         let error = await #expect(throws: KubernetesAPIError.self) {
@@ -160,7 +170,9 @@ import Testing
         }
         #expect(done == "ready")
         #expect(fake.requests.count == 4)
-        let never = try await client.poll(ConfigMap.self, name: "demo", namespace: "apim", interval: .seconds(2), timeout: .seconds(5), clock: clock) { _ in Optional<String>.none }
+        let never = try await client.poll(ConfigMap.self, name: "demo", namespace: "apim", interval: .seconds(2), timeout: .seconds(5), clock: clock) { _ in
+            Optional<String>.none
+        }
         #expect(never == nil)
     }
 }
@@ -175,7 +187,9 @@ import Testing
         #expect(RFC3339.parse(text)?.timeIntervalSince1970 == seconds)
     }
 
-    @Test(arguments: ["", "2026-12-21", "2026-13-01T00:00:00Z", "2026-12-21T03:00:00", "2026-12-21T03:00:00Zjunk", "x026-12-21T03:00:00Z", "2026-12-21T03:00:00.Z"])
+    @Test(arguments: [
+        "", "2026-12-21", "2026-13-01T00:00:00Z", "2026-12-21T03:00:00", "2026-12-21T03:00:00Zjunk", "x026-12-21T03:00:00Z", "2026-12-21T03:00:00.Z",
+    ])
     func rejects(text: String) {
         #expect(RFC3339.parse(text) == nil)
     }
@@ -217,5 +231,10 @@ import Testing
 final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
 }

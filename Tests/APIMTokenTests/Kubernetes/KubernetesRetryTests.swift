@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Retries as client-go does them, on a scripted transport with a manual clock.
@@ -25,7 +26,8 @@ import Testing
     @Test(arguments: [500, 503, 504])
     func serverErrorsWithRetryAfterAreRetried(status: Int) async throws {
         let clock = ManualClock()
-        let (fake, client) = transport([.success(HTTPResponse(status: status, headers: ["Retry-After": "1"])), .success(HTTPResponse(status: 200))], clock: clock)
+        let (fake, client) = transport(
+            [.success(HTTPResponse(status: status, headers: ["Retry-After": "1"])), .success(HTTPResponse(status: 200))], clock: clock)
         #expect(try await client.send(HTTPRequest(method: .get, url: url)).status == 200)
         #expect(fake.requests.count == 2)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Configurations the manifest tests share, one per identity kind, and golden-file helpers.
@@ -8,7 +9,8 @@ enum ManifestFixtures {
     static let canary = "canary-sp-secret-9f4e1c7a"
 
     /// A configuration for `identity` with a typical target.
-    static func configuration(_ identity: CronJobIdentity, workload: WorkloadReference = .init(kind: .deployment, name: "demo")) -> CronJobInstallConfiguration {
+    static func configuration(_ identity: CronJobIdentity, workload: WorkloadReference = .init(kind: .deployment, name: "demo")) -> CronJobInstallConfiguration
+    {
         CronJobInstallConfiguration(
             namespace: "apim", subscriptionID: "00000000-0000-0000-0000-000000000001", resourceGroup: "rg-apim",
             apimInstance: "contoso-apim", gateway: "demo", tokenSecret: "demo-token", workload: workload, identity: identity,
@@ -21,14 +23,16 @@ enum ManifestFixtures {
         (
             "aad-pod-identity",
             .aadPodIdentity(
-                resourceID: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/apim-rotator",
+                resourceID:
+                    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/apim-rotator",
                 clientID: "66666666-7777-8888-9999-000000000000"),
             .init(kind: .statefulset, name: "demo")
         ),
         ("service-principal-existing", .servicePrincipal(.existingSecret(name: "apim-rotator-sp")), .init(kind: .daemonset, name: "demo")),
         (
             "service-principal-new",
-            .servicePrincipal(.newSecret(clientID: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", clientSecret: Redacted(canary), tenantID: "tttttttt-0000-0000-0000-000000000000")),
+            .servicePrincipal(
+                .newSecret(clientID: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", clientSecret: Redacted(canary), tenantID: "tttttttt-0000-0000-0000-000000000000")),
             .init(kind: .deployment, name: "demo")
         ),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import APIMToken
 
 /// A closure-backed transport that records every request (for operation tests without a server).
@@ -32,10 +33,12 @@ final class ManifestsFakeTransport: HTTPTransport, @unchecked Sendable {
 
     /// A Kubernetes `Status` 404.
     static func notFound(_ resource: String, _ name: String = "") -> HTTPResponse {
-        json(404, [
-            "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
-            "message": "\(resource) \"\(name)\" not found",
-        ])
+        json(
+            404,
+            [
+                "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404,
+                "message": "\(resource) \"\(name)\" not found",
+            ])
     }
 }
 

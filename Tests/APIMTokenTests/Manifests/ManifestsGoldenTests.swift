@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Yams
+
 @testable import APIMToken
 
 @Suite struct ManifestsGoldenTests {
@@ -36,10 +36,10 @@ import Yams
         #expect(try kinds(.servicePrincipal(.existingSecret(name: "sp"))) == ["ServiceAccount", "Role", "RoleBinding", "CronJob"])
     }
 
-    @Test func yamlRoundTripsToTheSameObjectsAsJSON() throws {
+    @Test func yamlRoundTripsToTheSameObjectsAsJSON() async throws {
         for (_, identity, workload) in ManifestFixtures.cases {
             let objects = try InstallManifests(ManifestFixtures.configuration(identity, workload: workload)).objects
-            let documents = try Yams.load_all(yaml: ManifestRenderer.yaml(objects)).map { $0 as? [String: Any] ?? [:] }
+            let documents = try await PyYAML.loadAll(ManifestRenderer.yaml(objects)).map { $0 as? [String: Any] ?? [:] }
             let list = try JSONSerialization.jsonObject(with: Data(ManifestRenderer.json(objects).utf8)) as! [String: Any]
             #expect(list["kind"] as? String == "List" && list["apiVersion"] as? String == "v1")
             let items = list["items"] as! [[String: Any]]
@@ -100,7 +100,10 @@ import Yams
         #expect(env["AZURE_CLOUD"] == "AzureUSGovernment")
         #expect(env["ARM_ENDPOINT"] == "https://management.usgovcloudapi.net")
         #expect(env["TOKEN_KEY"] == "rotate")
-        guard case .serviceAccount(let serviceAccount) = manifests.objects[0] else { Issue.record("not a ServiceAccount first"); return }
+        guard case .serviceAccount(let serviceAccount) = manifests.objects[0] else {
+            Issue.record("not a ServiceAccount first")
+            return
+        }
         #expect(serviceAccount.metadata.annotations == ["azure.workload.identity/client-id": "c", "azure.workload.identity/tenant-id": "t"])
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// `--dry-run=client` output and everything else printable never carries a secret value.
@@ -71,14 +72,15 @@ import Testing
         let transport = Self.acceptingServer()
         let manifests = try InstallManifests(ManifestFixtures.configuration(.aadPodIdentity(resourceID: "/r", clientID: "c")))
         let result = try await InstallCronJob.apply(manifests, client: transport.client())
-        #expect(transport.requests.map(\.path) == [
-            "/api/v1/namespaces/apim/serviceaccounts/apimtoken-demo",
-            "/apis/rbac.authorization.k8s.io/v1/namespaces/apim/roles/apimtoken-demo",
-            "/apis/rbac.authorization.k8s.io/v1/namespaces/apim/rolebindings/apimtoken-demo",
-            "/apis/aadpodidentity.k8s.io/v1/namespaces/apim/azureidentities/apimtoken-demo",
-            "/apis/aadpodidentity.k8s.io/v1/namespaces/apim/azureidentitybindings/apimtoken-demo-binding",
-            "/apis/batch/v1/namespaces/apim/cronjobs/apimtoken-demo",
-        ])
+        #expect(
+            transport.requests.map(\.path) == [
+                "/api/v1/namespaces/apim/serviceaccounts/apimtoken-demo",
+                "/apis/rbac.authorization.k8s.io/v1/namespaces/apim/roles/apimtoken-demo",
+                "/apis/rbac.authorization.k8s.io/v1/namespaces/apim/rolebindings/apimtoken-demo",
+                "/apis/aadpodidentity.k8s.io/v1/namespaces/apim/azureidentities/apimtoken-demo",
+                "/apis/aadpodidentity.k8s.io/v1/namespaces/apim/azureidentitybindings/apimtoken-demo-binding",
+                "/apis/batch/v1/namespaces/apim/cronjobs/apimtoken-demo",
+            ])
         for request in transport.requests {
             #expect(request.method == .patch)
             #expect(request.headers["Content-Type"] == "application/apply-patch+yaml")
@@ -86,11 +88,12 @@ import Testing
             #expect(request.query["force"] == "true")
             #expect(request.query["dryRun"] == nil)
         }
-        #expect(result.applied.map(\.description) == [
-            "serviceaccount/apimtoken-demo", "role.rbac.authorization.k8s.io/apimtoken-demo",
-            "rolebinding.rbac.authorization.k8s.io/apimtoken-demo", "azureidentity.aadpodidentity.k8s.io/apimtoken-demo",
-            "azureidentitybinding.aadpodidentity.k8s.io/apimtoken-demo-binding", "cronjob.batch/apimtoken-demo",
-        ])
+        #expect(
+            result.applied.map(\.description) == [
+                "serviceaccount/apimtoken-demo", "role.rbac.authorization.k8s.io/apimtoken-demo",
+                "rolebinding.rbac.authorization.k8s.io/apimtoken-demo", "azureidentity.aadpodidentity.k8s.io/apimtoken-demo",
+                "azureidentitybinding.aadpodidentity.k8s.io/apimtoken-demo-binding", "cronjob.batch/apimtoken-demo",
+            ])
         #expect(!result.dryRun && result.job == nil)
         // The body is the manifest itself.
         let cronJobBody = try #require(transport.requests.last?.jsonObject)
@@ -155,7 +158,12 @@ import Testing
                 "schedule": "0 3 * * *",
                 "jobTemplate": [
                     "metadata": ["labels": ["a": "b"], "annotations": ["note": "kept"]],
-                    "spec": ["backoffLimit": 2, "template": ["spec": ["restartPolicy": "Never", "nodeSelector": ["pool": "system"], "containers": [["name": "rotate", "image": "x"]]]]],
+                    "spec": [
+                        "backoffLimit": 2,
+                        "template": [
+                            "spec": ["restartPolicy": "Never", "nodeSelector": ["pool": "system"], "containers": [["name": "rotate", "image": "x"]]]
+                        ],
+                    ],
                 ] as [String: Any],
             ] as [String: Any],
         ]
@@ -188,21 +196,23 @@ import Testing
             missingKinds: ["azureidentities", "azureidentitybindings"])
         let result = try await InstallCronJob.uninstall(gateway: "demo", namespace: "apim", client: transport.client())
         let lists = transport.requests.filter { $0.method == .get }
-        #expect(lists.map { $0.path.split(separator: "/").last.map(String.init) ?? "" } == [
-            "cronjobs", "jobs", "azureidentitybindings", "azureidentities", "secrets", "rolebindings", "roles", "serviceaccounts",
-        ])
+        #expect(
+            lists.map { $0.path.split(separator: "/").last.map(String.init) ?? "" } == [
+                "cronjobs", "jobs", "azureidentitybindings", "azureidentities", "secrets", "rolebindings", "roles", "serviceaccounts",
+            ])
         for list in lists {
             #expect(list.query["labelSelector"] == "app.kubernetes.io/managed-by=kubectl-apimtoken,app.kubernetes.io/instance=demo")
         }
         let deletes = transport.requests.filter { $0.method == .delete }
-        #expect(deletes.map(\.path) == [
-            "/apis/batch/v1/namespaces/apim/cronjobs/apimtoken-demo",
-            "/apis/batch/v1/namespaces/apim/jobs/apimtoken-demo-manual-abcde",
-            "/api/v1/namespaces/apim/secrets/apimtoken-demo-azure-sp",
-            "/apis/rbac.authorization.k8s.io/v1/namespaces/apim/rolebindings/apimtoken-demo",
-            "/apis/rbac.authorization.k8s.io/v1/namespaces/apim/roles/apimtoken-demo",
-            "/api/v1/namespaces/apim/serviceaccounts/apimtoken-demo",
-        ])
+        #expect(
+            deletes.map(\.path) == [
+                "/apis/batch/v1/namespaces/apim/cronjobs/apimtoken-demo",
+                "/apis/batch/v1/namespaces/apim/jobs/apimtoken-demo-manual-abcde",
+                "/api/v1/namespaces/apim/secrets/apimtoken-demo-azure-sp",
+                "/apis/rbac.authorization.k8s.io/v1/namespaces/apim/rolebindings/apimtoken-demo",
+                "/apis/rbac.authorization.k8s.io/v1/namespaces/apim/roles/apimtoken-demo",
+                "/api/v1/namespaces/apim/serviceaccounts/apimtoken-demo",
+            ])
         for delete in deletes {
             #expect(delete.query["propagationPolicy"] == "Background")
             #expect(delete.query["dryRun"] == nil)
@@ -228,10 +238,12 @@ import Testing
     @Test func aFailedApplySaysWhatWasAlreadyApplied() async throws {
         let transport = ManifestsFakeTransport { request in
             if request.path.contains("/rolebindings/") {
-                return ManifestsFakeTransport.json(403, [
-                    "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403,
-                    "message": "rolebindings.rbac.authorization.k8s.io is forbidden",
-                ])
+                return ManifestsFakeTransport.json(
+                    403,
+                    [
+                        "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403,
+                        "message": "rolebindings.rbac.authorization.k8s.io is forbidden",
+                    ])
             }
             return ManifestsFakeTransport.json(200, request.jsonObject ?? [:])
         }
@@ -263,10 +275,11 @@ import Testing
 @Suite struct ManifestsAzureRoleTests {
     @Test func roleHasTheLeastPrivilegeActions() throws {
         let role = try InstallCronJob.azureRole(subscriptionID: "sub-1", resourceGroup: "rg-apim", allowKeyRegeneration: false)
-        #expect(role.actions == [
-            "Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/gateways/read",
-            "Microsoft.ApiManagement/service/gateways/generateToken/action",
-        ])
+        #expect(
+            role.actions == [
+                "Microsoft.ApiManagement/service/read", "Microsoft.ApiManagement/service/gateways/read",
+                "Microsoft.ApiManagement/service/gateways/generateToken/action",
+            ])
         #expect(role.assignableScopes == ["/subscriptions/sub-1/resourceGroups/rg-apim"])
         #expect(role.isCustom && role.notActions.isEmpty && role.dataActions.isEmpty)
         let withKeys = try InstallCronJob.azureRole(subscriptionID: "sub-1", resourceGroup: "rg-apim", allowKeyRegeneration: true)

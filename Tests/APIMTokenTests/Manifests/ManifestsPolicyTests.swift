@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// The pod passes Pod Security "restricted", checked on the rendered JSON.
@@ -9,8 +10,9 @@ import Testing
         let objects = try InstallManifests(ManifestFixtures.configuration(identity, workload: workload)).objects
         let list = try JSONSerialization.jsonObject(with: Data(ManifestRenderer.json(objects).utf8)) as! [String: Any]
         let cronJob = (list["items"] as! [[String: Any]]).first { $0["kind"] as? String == "CronJob" }!
-        let template = ((((cronJob["spec"] as! [String: Any])["jobTemplate"] as! [String: Any])["spec"] as! [String: Any])["template"]
-            as! [String: Any])
+        let template =
+            ((((cronJob["spec"] as! [String: Any])["jobTemplate"] as! [String: Any])["spec"] as! [String: Any])["template"]
+                as! [String: Any])
         return (template["metadata"] as? [String: Any] ?? [:], template["spec"] as! [String: Any])
     }
 
@@ -30,15 +32,17 @@ import Testing
             "hostNetwork": true,
             "securityContext": ["runAsUser": 0, "sysctls": [["name": "kernel.msgmax", "value": "1"]]],
             "volumes": [["name": "h", "hostPath": ["path": "/"]]],
-            "containers": [[
-                "name": "c", "image": "i",
-                "ports": [["containerPort": 80, "hostPort": 80]],
-                "securityContext": [
-                    "privileged": true, "allowPrivilegeEscalation": true,
-                    "capabilities": ["add": ["SYS_ADMIN"]],
-                    "seccompProfile": ["type": "Unconfined"],
-                ] as [String: Any],
-            ] as [String: Any]],
+            "containers": [
+                [
+                    "name": "c", "image": "i",
+                    "ports": [["containerPort": 80, "hostPort": 80]],
+                    "securityContext": [
+                        "privileged": true, "allowPrivilegeEscalation": true,
+                        "capabilities": ["add": ["SYS_ADMIN"]],
+                        "seccompProfile": ["type": "Unconfined"],
+                    ] as [String: Any],
+                ] as [String: Any]
+            ],
         ]
         let controls = Set(PodSecurityChecker.restricted(podSpec: bad).map(\.control))
         for control in [
@@ -105,7 +109,8 @@ import Testing
 /// selector}`, and the pod carries `aadpodidbinding: <selector>`.
 @Suite struct ManifestsAADPodIdentityTests {
     @Test func objectsMatchTheCRDFields() throws {
-        let identity = CronJobIdentity.aadPodIdentity(resourceID: "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i", clientID: "cid")
+        let identity = CronJobIdentity.aadPodIdentity(
+            resourceID: "/subscriptions/s/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/i", clientID: "cid")
         let objects = try InstallManifests(ManifestFixtures.configuration(identity)).objects
         let list = try JSONSerialization.jsonObject(with: Data(ManifestRenderer.json(objects).utf8)) as! [String: Any]
         let items = list["items"] as! [[String: Any]]

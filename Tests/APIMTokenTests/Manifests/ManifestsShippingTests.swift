@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import Testing
-import Yams
+
 @testable import APIMToken
 
 // MARK: - krew
@@ -10,9 +10,9 @@ import Yams
 @Suite struct ManifestsKrewTests {
     static let manifestURL = ManifestFixtures.repositoryRoot.appendingPathComponent("plugin-manifest/apimtoken.yaml")
 
-    static func manifest() throws -> [String: Any] {
+    static func manifest() async throws -> [String: Any] {
         let text = try String(contentsOf: manifestURL, encoding: .utf8)
-        return try #require(try Yams.load(yaml: text) as? [String: Any])
+        return try #require(try await PyYAML.loadAll(text).first as? [String: Any])
     }
 
     /// krew's `IsSafePluginName`: `^[\w-]+$` and not a reserved Windows file name.
@@ -47,8 +47,8 @@ import Yams
         return true
     }
 
-    @Test func manifestPassesKrewValidation() throws {
-        let manifest = try Self.manifest()
+    @Test func manifestPassesKrewValidation() async throws {
+        let manifest = try await Self.manifest()
         let fileName = Self.manifestURL.deletingPathExtension().lastPathComponent
         #expect(manifest["apiVersion"] as? String == "krew.googlecontainertools.github.com/v1alpha2")
         #expect(manifest["kind"] as? String == "Plugin")
@@ -107,10 +107,10 @@ import Yams
 
     /// When `scripts/release` has built the archive, the manifest's sha256 is the archive's and it holds the files.
     @Test(.enabled(if: ManifestsKrewTests.releaseArchive != nil, "no dist/ archive: run scripts/release"))
-    func sha256MatchesTheBuiltArchive() throws {
+    func sha256MatchesTheBuiltArchive() async throws {
         let archive = try #require(Self.releaseArchive)
         let digest = SHA256.hash(data: try Data(contentsOf: archive)).map { String(format: "%02x", $0) }.joined()
-        let platforms = try #require((try Self.manifest()["spec"] as? [String: Any])?["platforms"] as? [[String: Any]])
+        let platforms = try #require((try await Self.manifest()["spec"] as? [String: Any])?["platforms"] as? [[String: Any]])
         #expect(platforms.contains { $0["sha256"] as? String == digest }, "run scripts/release again: the manifest's sha256 is stale")
         let listing = try ManifestsDockerfileTests.run("/usr/bin/tar", ["-tzf", archive.path])
         // Exactly what the manifest installs (binary, LICENSE, completion helper), plus the README.
@@ -180,10 +180,11 @@ import Yams
     /// The runtime packages both image builds install, from `image/packages` (comments and blank lines dropped).
     static var imagePackages: Set<String> {
         let text = (try? String(contentsOf: ManifestFixtures.repositoryRoot.appendingPathComponent("image/packages"), encoding: .utf8)) ?? ""
-        return Set(text.split(separator: "\n").compactMap { line in
-            let name = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingCharacters(in: .whitespaces) ?? ""
-            return name.isEmpty ? nil : name
-        })
+        return Set(
+            text.split(separator: "\n").compactMap { line in
+                let name = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first?.trimmingCharacters(in: .whitespaces) ?? ""
+                return name.isEmpty ? nil : name
+            })
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
@@ -217,7 +218,8 @@ import Yams
         #expect(user.arguments.split(separator: ":").first.map(String.init) == String(InstallManifests.nonRootID), "the CronJob's runAsUser")
         let entrypoint = try #require(runtime.instructions.last { $0.keyword == "ENTRYPOINT" })
         let command = try #require(runtime.instructions.last { $0.keyword == "CMD" })
-        let argv = try JSONDecoder().decode([String].self, from: Data(entrypoint.arguments.utf8))
+        let argv =
+            try JSONDecoder().decode([String].self, from: Data(entrypoint.arguments.utf8))
             + JSONDecoder().decode([String].self, from: Data(command.arguments.utf8))
         #expect(argv == ["/usr/local/bin/kubectl-apimtoken", "rotate"], "exec form; the default command is rotate")
         // The CronJob passes only arguments, so the image's entrypoint is what runs them.
@@ -248,30 +250,34 @@ import Yams
             ["depends", "--recurse", "--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks", "--no-replaces", "--no-enhances"]
                 + Self.aptPackages(runtime))
         try #require(apt.status == 0, "apt-cache depends failed")
-        var provided = Set(apt.output.split(separator: "\n").compactMap { line -> String? in
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("<") { return nil }
-            if let colon = trimmed.firstIndex(of: ":"), trimmed.hasPrefix("Depends") || trimmed.hasPrefix("PreDepends") || trimmed.hasPrefix("|") {
-                let name = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                return name.hasPrefix("<") ? nil : name.split(separator: ":").first.map(String.init)
-            }
-            return trimmed.split(separator: ":").first.map(String.init)
-        })
+        var provided = Set(
+            apt.output.split(separator: "\n").compactMap { line -> String? in
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.isEmpty || trimmed.hasPrefix("<") { return nil }
+                if let colon = trimmed.firstIndex(of: ":"), trimmed.hasPrefix("Depends") || trimmed.hasPrefix("PreDepends") || trimmed.hasPrefix("|") {
+                    let name = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    return name.hasPrefix("<") ? nil : name.split(separator: ":").first.map(String.init)
+                }
+                return trimmed.split(separator: ":").first.map(String.init)
+            })
         // debian:bookworm-slim's essential runtime libraries.
         provided.formUnion(["libc6", "libgcc-s1", "libstdc++6", "zlib1g"])
         // "libcurl.so.4 => /lib/x86_64-linux-gnu/libcurl.so.4 (0x…)" or "/lib64/ld-linux-x86-64.so.2 (0x…)"; not linux-vdso.
         let paths = ldd.output.split(separator: "\n").compactMap { line -> String? in
             let words = line.split(separator: " ").map(String.init)
-            let path = words.firstIndex(of: "=>").flatMap { words.indices.contains($0 + 1) ? words[$0 + 1] : nil }
+            let path =
+                words.firstIndex(of: "=>").flatMap { words.indices.contains($0 + 1) ? words[$0 + 1] : nil }
                 ?? words.first.flatMap { $0.hasPrefix("/") ? $0 : nil }
             return path.flatMap { $0.hasPrefix("/") ? $0 : nil }
         }
         // dpkg knows each file under one spelling of the merged /usr: ask for all of them in one call.
         func spellings(_ path: String) -> [String] {
-            Array(Set([
-                path, (path as NSString).resolvingSymlinksInPath, path.replacingOccurrences(of: "/usr/lib/", with: "/lib/"),
-                path.replacingOccurrences(of: "/lib/", with: "/usr/lib/"), path.replacingOccurrences(of: "/lib64/", with: "/usr/lib64/"),
-            ])).sorted()
+            Array(
+                Set([
+                    path, (path as NSString).resolvingSymlinksInPath, path.replacingOccurrences(of: "/usr/lib/", with: "/lib/"),
+                    path.replacingOccurrences(of: "/lib/", with: "/usr/lib/"), path.replacingOccurrences(of: "/lib64/", with: "/usr/lib64/"),
+                ])
+            ).sorted()
         }
         let owners = try Self.run("/usr/bin/dpkg", ["-S"] + paths.flatMap(spellings)).output  // exits 1 for the unknown spellings
         var ownerOfPath: [String: String] = [:]

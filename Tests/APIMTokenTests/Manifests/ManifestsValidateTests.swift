@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// Where the validator is, and whether this is CI.
@@ -71,7 +72,8 @@ struct ManifestsValidateTests {
             return
         }
         let objects = try InstallManifests(ManifestFixtures.configuration(.workloadIdentity(clientID: "c", tenantID: nil))).objects
-        let yaml = try ManifestRenderer.yaml(objects).replacingOccurrences(of: "concurrencyPolicy: Forbid", with: "concurrencyPolicy: Forbid\n  concurrencyPolicyy: Forbid")
+        let yaml = try ManifestRenderer.yaml(objects).replacingOccurrences(
+            of: "concurrencyPolicy: Forbid", with: "concurrencyPolicy: Forbid\n  concurrencyPolicyy: Forbid")
         let result = try Self.validate(yaml, kubernetesVersion: "1.34.0")
         #expect(result.status != 0, "the misspelt field was accepted:\n\(result.output)")
     }

@@ -1,5 +1,5 @@
 import APIMToken
-import Foundation
+import FoundationEssentials
 import Testing
 
 /// Expected next-run instants were computed independently with a brute-force Python reference
@@ -96,6 +96,13 @@ import Testing
             message: #"invalid cron schedule "CRON_TZ=Mars/Olympus_Mons 0 * * * *": "#
                 + #"CRON_TZ time zone "Mars/Olympus_Mons" is unknown"#),
         .init(
+            schedule: "CRON_TZ=../../etc/passwd 0 * * * *",
+            message: #"invalid cron schedule "CRON_TZ=../../etc/passwd 0 * * * *": "#
+                + #"CRON_TZ time zone "../../etc/passwd" is unknown"#),
+        .init(
+            schedule: "TZ=/etc/localtime 0 * * * *",
+            message: #"invalid cron schedule "TZ=/etc/localtime 0 * * * *": TZ time zone "/etc/localtime" is unknown"#),
+        .init(
             schedule: "TZ=UTC",
             message: #"invalid cron schedule "TZ=UTC": TZ= must be followed by a time zone, a space and the schedule"#),
     ]
@@ -139,6 +146,7 @@ import Testing
         .init(schedule: "  0\t3  * * *  ", equivalent: "0 3 * * *"),
         .init(schedule: "*-5 * * * *", equivalent: "* * * * *"),
         .init(schedule: "TZ=UTC @daily", equivalent: "CRON_TZ=UTC 0 0 * * *"),
+        .init(schedule: "TZ=UTC \t\n@daily\n", equivalent: "CRON_TZ=UTC 0 0 * * *"),
     ]
 
     @Test(arguments: equivalenceCases)
@@ -173,9 +181,12 @@ import Testing
         #expect(try CronSchedule(parsing: testCase.schedule).timeZoneOverride == testCase.timeZoneOverride)
     }
 
-    @Test(arguments: ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"])
+    @Test(arguments: [
+        "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "Europe/Moscow", "Pacific/Apia",
+        "UTC",
+    ])
     func timeZoneDataIsAvailable(_ identifier: String) {
-        #expect(TimeZone(identifier: identifier) != nil)
+        #expect(ZoneInfo(identifier: identifier) != nil)
     }
 
     // MARK: - Next run
@@ -288,6 +299,69 @@ import Testing
         .init(
             schedule: "CRON_TZ=America/New_York 30 2 * * *", after: "2024-03-09T12:00:00Z", timeZone: "UTC",
             expected: "2024-03-11T06:30:00Z"),
+        // Lord Howe moves by 30 minutes. Spring forward, 2024-10-06 02:00 +10:30 -> 02:30 +11: 02:00-02:29 do not
+        // exist, so 02:15 runs the next day and */10 resumes at 02:30.
+        .init(
+            schedule: "15 2 * * *", after: "2024-10-05T12:00:00Z", timeZone: "Australia/Lord_Howe",
+            expected: "2024-10-06T15:15:00Z"),
+        .init(
+            schedule: "*/10 * * * *", after: "2024-10-05T15:25:00Z", timeZone: "Australia/Lord_Howe",
+            expected: "2024-10-05T15:30:00Z"),
+        // Fall back, 2024-04-07 02:00 +11 -> 01:30 +10:30: 01:45 runs once, at 01:45 +11.
+        .init(
+            schedule: "45 1 * * *", after: "2024-04-06T14:00:00Z", timeZone: "Australia/Lord_Howe",
+            expected: "2024-04-06T14:45:00Z"),
+        .init(
+            schedule: "45 1 * * *", after: "2024-04-06T14:45:00Z", timeZone: "Australia/Lord_Howe",
+            expected: "2024-04-07T15:15:00Z"),
+        // After 01:50 +11 the repeated 01:30-01:59 +10:30 do not fire: the next run is 02:00 +10:30.
+        .init(
+            schedule: "*/20 * * * *", after: "2024-04-06T14:50:00Z", timeZone: "Australia/Lord_Howe",
+            expected: "2024-04-06T15:30:00Z"),
+        // 2040 is past the table, so the footer rule <+1030>-10:30<+11>-11,M10.1.0,M4.1.0 decides.
+        .init(
+            schedule: "15 2 * * *", after: "2040-10-06T12:00:00Z", timeZone: "Australia/Lord_Howe",
+            expected: "2040-10-07T15:15:00Z"),
+        // Moscow: 2011-03-27 02:00 +3 -> 03:00 +4, then +4 all year; 2014-10-26 02:00 +4 -> 01:00 +3 for good.
+        .init(
+            schedule: "30 2 * * *", after: "2011-03-26T12:00:00Z", timeZone: "Europe/Moscow",
+            expected: "2011-03-27T22:30:00Z"),
+        .init(
+            schedule: "0 12 * * *", after: "2012-01-15T00:00:00Z", timeZone: "Europe/Moscow",
+            expected: "2012-01-15T08:00:00Z"),
+        .init(
+            schedule: "30 1 * * *", after: "2014-10-25T20:00:00Z", timeZone: "Europe/Moscow",
+            expected: "2014-10-25T21:30:00Z"),
+        .init(
+            schedule: "30 1 * * *", after: "2014-10-25T21:30:00Z", timeZone: "Europe/Moscow",
+            expected: "2014-10-26T22:30:00Z"),
+        .init(
+            schedule: "0 12 * * *", after: "2015-01-15T00:00:00Z", timeZone: "Europe/Moscow",
+            expected: "2015-01-15T09:00:00Z"),
+        // Apia skipped 2011-12-30 (2011-12-29 24:00 -10 became 2011-12-31 00:00 +14).
+        .init(
+            schedule: "0 12 * * *", after: "2011-12-29T12:00:00Z", timeZone: "Pacific/Apia",
+            expected: "2011-12-29T22:00:00Z"),
+        .init(
+            schedule: "0 12 * * *", after: "2011-12-29T22:00:00Z", timeZone: "Pacific/Apia",
+            expected: "2011-12-30T22:00:00Z"),
+        .init(
+            schedule: "0 0 30 12 *", after: "2011-12-01T00:00:00Z", timeZone: "Pacific/Apia",
+            expected: "2012-12-29T10:00:00Z"),
+        // Past the table: the footers CET-1CEST,M3.5.0,M10.5.0/3 (2040-03-25 and 2040-10-28) and EST5EDT,M3.2.0,M11.1.0
+        // (2050-03-13).
+        .init(
+            schedule: "30 2 * * *", after: "2040-03-24T12:00:00Z", timeZone: "Europe/Berlin",
+            expected: "2040-03-26T00:30:00Z"),
+        .init(
+            schedule: "30 2 * * *", after: "2040-10-27T22:00:00Z", timeZone: "Europe/Berlin",
+            expected: "2040-10-28T00:30:00Z"),
+        .init(
+            schedule: "30 2 * * *", after: "2040-10-28T00:30:00Z", timeZone: "Europe/Berlin",
+            expected: "2040-10-29T01:30:00Z"),
+        .init(
+            schedule: "30 2 * * *", after: "2050-03-12T12:00:00Z", timeZone: "America/New_York",
+            expected: "2050-03-14T06:30:00Z"),
     ]
 
     @Test(arguments: utcCases)
@@ -302,7 +376,7 @@ import Testing
 
     private func check(_ testCase: NextRunCase) throws {
         let schedule = try CronSchedule(parsing: testCase.schedule)
-        let zone = try #require(TimeZone(identifier: testCase.timeZone), "no tz data for \(testCase.timeZone)")
+        let zone = try #require(ZoneInfo(identifier: testCase.timeZone), "no tz data for \(testCase.timeZone)")
         let after = try Self.instant(testCase.after)
         let expected = try testCase.expected.map(Self.instant)
         #expect(schedule.nextRun(after: after, in: zone) == expected)
@@ -311,7 +385,7 @@ import Testing
     @Test func yearlyAndNeverMatchingSchedulesResolveQuickly() throws {
         let yearly = try CronSchedule(parsing: "@yearly")
         let never = try CronSchedule(parsing: "0 0 30 2 *")
-        let zone = try #require(TimeZone(identifier: "Europe/Berlin"))
+        let zone = try #require(ZoneInfo(identifier: "Europe/Berlin"))
         let start = try Self.instant("2024-01-01T00:00:30Z")
         let iterations = 200
         let clock = ContinuousClock()
@@ -328,6 +402,65 @@ import Testing
         // Well under 1 ms per call even in debug builds on a shared machine.
         #expect(yearlyElapsed < .milliseconds(iterations), "yearly: \(yearlyElapsed) for \(iterations) calls")
         #expect(neverElapsed < .milliseconds(iterations), "never: \(neverElapsed) for \(iterations) calls")
+    }
+
+    @Test func unknownOverrideOrUnrepresentableDateGivesNoRun() throws {
+        let schedule = try CronSchedule(parsing: "0 * * * *")
+        #expect(schedule.nextRun(after: Date(timeIntervalSince1970: .nan), in: .utc) == nil)
+        #expect(schedule.nextRun(after: Date(timeIntervalSince1970: .infinity), in: .utc) == nil)
+        #expect(schedule.nextRun(after: Date(timeIntervalSince1970: 1e300), in: .utc) == nil)
+        #expect(schedule.nextRun(after: .distantFuture, in: .utc) != nil)
+        #expect(schedule.nextRun(after: .distantPast, in: .utc) != nil)
+        var overridden = schedule
+        overridden.timeZoneOverride = "Mars/Olympus_Mons"
+        #expect(overridden.nextRun(after: Date(timeIntervalSince1970: 0), in: .utc) == nil)
+    }
+
+    // MARK: - Against a Python reference
+
+    /// Seeded instants within 36 hours of every offset change from 1970 to 2100 (table and footer), plus uniform
+    /// ones, in zones whose offsets are whole minutes after 1970; each schedule's next run is compared with
+    /// ``PythonZoneinfo``'s brute force, which matches wall-clock fields minute by minute with Python's `zoneinfo`
+    /// and never fires on a repeated wall time's second occurrence (`fold == 1`). It parses the schedules itself,
+    /// with robfig/cron's day rule.
+    @Test func nextRunMatchesPythonReference() async throws {
+        let zones = [
+            "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Europe/Moscow", "Pacific/Apia", "Europe/Dublin",
+            "America/Nuuk", "Antarctica/Troll",
+        ]
+        let schedules = ["30 2 * * *", "*/15 * * * *", "0 1-3 * * *", "45 0-4/2 * * 1-5", "30 1 * * 0", "0,30 0-6 13 * 5"]
+        let year1970 = 0
+        let year2101 = 4_133_980_800
+        var generator = SplitMix64(seed: 0xC10C_2026)
+        var cases: [(schedule: String, zone: String, after: Int)] = []
+        for identifier in zones {
+            let zone = try #require(ZoneInfo(identifier: identifier, environment: Environment()))
+            let changes = ZoneInfoTests.offsetChanges(in: zone, from: year1970, to: year2101)
+            for schedule in schedules {
+                for _ in 0..<20 {
+                    let change = try #require(changes.randomElement(using: &generator))
+                    cases.append((schedule, identifier, change + Int.random(in: -129_600...129_600, using: &generator)))
+                }
+                for _ in 0..<4 {
+                    cases.append((schedule, identifier, Int.random(in: year1970..<year2101, using: &generator)))
+                }
+            }
+        }
+        let input = cases.map { "\($0.schedule)\t\($0.zone)\t\($0.after)\n" }.joined()
+        let output = try await PythonZoneinfo.run(mode: "next", input: input)
+        try #require(output.count == cases.count, "python3 printed \(output.count) lines for \(cases.count) cases")
+        var mismatches: [String] = []
+        for (testCase, expected) in zip(cases, output) {
+            let schedule = try CronSchedule(parsing: testCase.schedule)
+            let zone = try #require(ZoneInfo(identifier: testCase.zone, environment: Environment()))
+            let next = schedule.nextRun(after: Date(timeIntervalSince1970: Double(testCase.after)), in: zone)
+            let actual = next.map { String(Int($0.timeIntervalSince1970)) } ?? "none"
+            if actual != expected {
+                mismatches.append("\(testCase.schedule) in \(testCase.zone) after \(testCase.after): \(actual), python \(expected)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) of \(cases.count): \(mismatches.prefix(20))")
+        print("CronScheduleTests: compared \(cases.count) next runs in \(zones.count) zones with the Python reference, \(mismatches.count) mismatches")
     }
 
     // MARK: - Helpers

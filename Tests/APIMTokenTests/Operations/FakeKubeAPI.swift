@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import APIMToken
 
 /// A tiny in-memory API server for operation tests: objects by path, resourceVersion preconditions on merge
@@ -101,7 +102,9 @@ final class FakeKubeAPI: HTTPTransport, @unchecked Sendable {
     static func merge(_ base: [String: Any], _ patch: [String: Any]) -> [String: Any] {
         var result = base
         for (key, value) in patch {
-            if value is NSNull { result[key] = nil } else if let nested = value as? [String: Any], let existing = result[key] as? [String: Any] {
+            if value is NSNull {
+                result[key] = nil
+            } else if let nested = value as? [String: Any], let existing = result[key] as? [String: Any] {
                 result[key] = merge(existing, nested)
             } else {
                 result[key] = value

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// SPEC §3: which workloads are gateways and where their tokens live.
@@ -8,10 +9,14 @@ import Testing
     static let token = "GatewayKey demo&202612210300&c2lnbmF0dXJl"
 
     @Test func thePortalLayoutUsesTheSecretKeyRefAndTheTokensGatewayName() async throws {
-        let workload = F.deployment("demo", containers: [F.container(env: [
-            ["name": "config.service.endpoint", "valueFrom": ["configMapKeyRef": ["name": "demo-env", "key": "config.service.endpoint"]]],
-            F.secretRef("demo-token", key: "value"),
-        ])])
+        let workload = F.deployment(
+            "demo",
+            containers: [
+                F.container(env: [
+                    ["name": "config.service.endpoint", "valueFrom": ["configMapKeyRef": ["name": "demo-env", "key": "config.service.endpoint"]]],
+                    F.secretRef("demo-token", key: "value"),
+                ])
+            ])
         let inspection = try #require(GatewayDiscovery.inspect(workload))
         #expect(inspection.auth == .secretKey(name: "demo-token", key: "value"))
         let reader = DictionaryReader(
@@ -51,16 +56,25 @@ import Testing
 
     @Test func entraFromAConfigMapThroughEnvFromIsReported() async throws {
         let workload = F.deployment("entra", containers: [F.container(envFrom: [["configMapRef": ["name": "entra-env"]]])])
-        let reader = DictionaryReader(configMaps: ["apim/entra-env": DictionaryReader.configMap("apim", "entra-env", [
-            "config.service.auth": "azureAdApp", "gateway.name": "entra-gw"])])
+        let reader = DictionaryReader(configMaps: [
+            "apim/entra-env": DictionaryReader.configMap(
+                "apim", "entra-env",
+                [
+                    "config.service.auth": "azureAdApp", "gateway.name": "entra-gw",
+                ])
+        ])
         let gateway = try await GatewayDiscovery.resolve(try #require(GatewayDiscovery.inspect(workload)), reader: reader)
         #expect(gateway.location == .entra(mode: "azureAdApp"))
         #expect(gateway.name == "entra-gw")
     }
 
     @Test func aConfigMapGatewayNameIsUsedWhenTheTokenIsUnreadable() async throws {
-        let workload = F.deployment("gw", containers: [F.container(
-            env: [F.secretRef("gw-token", key: "value")], envFrom: [["configMapRef": ["name": "gw-env"]]])])
+        let workload = F.deployment(
+            "gw",
+            containers: [
+                F.container(
+                    env: [F.secretRef("gw-token", key: "value")], envFrom: [["configMapRef": ["name": "gw-env"]]])
+            ])
         let reader = DictionaryReader(
             secrets: ["apim/gw-token": DictionaryReader.secret("apim", "gw-token", ["value": "GatewayKey null"])],
             configMaps: ["apim/gw-env": DictionaryReader.configMap("apim", "gw-env", ["gateway.name": "west-europe"])])
@@ -96,13 +110,14 @@ import Testing
 @Suite struct RolloutStateTests {
     typealias F = WorkloadFixtures
 
-    @Test(arguments: [
-        (["observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1], 1, true, "successfully rolled out"),
-        (["observedGeneration": 1, "replicas": 2, "updatedReplicas": 1, "availableReplicas": 1], 1, false, "1 old replicas are pending termination"),
-        (["observedGeneration": 1, "replicas": 1, "updatedReplicas": 0, "availableReplicas": 1], 1, false, "0 out of 1 new replicas have been updated"),
-        (["observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 0], 1, false, "0 of 1 updated replicas are available"),
-        (["observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1], 2, false, "spec update to be observed"),
-    ] as [([String: Int], Int, Bool, String)])
+    @Test(
+        arguments: [
+            (["observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1], 1, true, "successfully rolled out"),
+            (["observedGeneration": 1, "replicas": 2, "updatedReplicas": 1, "availableReplicas": 1], 1, false, "1 old replicas are pending termination"),
+            (["observedGeneration": 1, "replicas": 1, "updatedReplicas": 0, "availableReplicas": 1], 1, false, "0 out of 1 new replicas have been updated"),
+            (["observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 0], 1, false, "0 of 1 updated replicas are available"),
+            (["observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "availableReplicas": 1], 2, false, "spec update to be observed"),
+        ] as [([String: Int], Int, Bool, String)])
     func deployments(status: [String: Int], generation: Int, complete: Bool, message: String) {
         let state = RolloutState.evaluate(F.deployment("demo", containers: [F.container()], generation: generation, status: status))
         #expect(state.isComplete == complete)
@@ -110,15 +125,21 @@ import Testing
     }
 
     @Test func aDeploymentPastItsProgressDeadlineHasFailed() {
-        let status: [String: Any] = ["observedGeneration": 1, "conditions": [["type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"]]]
-        #expect(RolloutState.evaluate(F.deployment("demo", containers: [F.container()], status: status)) == .failed("deployment \"demo\" exceeded its progress deadline"))
+        let status: [String: Any] = [
+            "observedGeneration": 1, "conditions": [["type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded"]],
+        ]
+        #expect(
+            RolloutState.evaluate(F.deployment("demo", containers: [F.container()], status: status))
+                == .failed("deployment \"demo\" exceeded its progress deadline"))
     }
 
     @Test func statefulSetsCompareRevisions() {
         let rolling: [String: Any] = ["observedGeneration": 1, "readyReplicas": 2, "currentRevision": "a", "updateRevision": "b", "updatedReplicas": 1]
         #expect(!RolloutState.evaluate(F.statefulSet("edge", containers: [F.container()], status: rolling)).isComplete)
         let done: [String: Any] = ["observedGeneration": 1, "readyReplicas": 2, "currentRevision": "b", "updateRevision": "b", "currentReplicas": 2]
-        #expect(RolloutState.evaluate(F.statefulSet("edge", containers: [F.container()], status: done)) == .complete("statefulset rolling update complete 2 pods at revision b..."))
+        #expect(
+            RolloutState.evaluate(F.statefulSet("edge", containers: [F.container()], status: done))
+                == .complete("statefulset rolling update complete 2 pods at revision b..."))
     }
 
     @Test func pausedDeploymentsAndOnDeleteSetsAreRefused() {
@@ -129,7 +150,9 @@ import Testing
 
     @Test func theRestartPatchIsKubectls() throws {
         let patch = Restarter.restartPatch(at: Date(timeIntervalSince1970: 1_797_822_000))
-        #expect(String(decoding: patch, as: UTF8.self) == #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io\/restartedAt":"2026-12-21T03:00:00Z"}}}}}"#)
+        #expect(
+            String(decoding: patch, as: UTF8.self)
+                == #"{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-12-21T03:00:00Z"}}}}}"#)
     }
 }
 
@@ -152,11 +175,12 @@ import Testing
         #expect(DurationText.approximate(-3_700) == "-1h1m")
     }
 
-    @Test(arguments: [
-        (TokenKeyMode.last, nil, GatewayKeyType.primary), (.last, "secondary", .secondary), (.rotate, nil, .primary),
-        (.rotate, "primary", .secondary), (.rotate, "secondary", .primary), (.primary, "secondary", .primary),
-        (.secondary, nil, .secondary), (.last, "garbage", .primary),
-    ] as [(TokenKeyMode, String?, GatewayKeyType)])
+    @Test(
+        arguments: [
+            (TokenKeyMode.last, nil, GatewayKeyType.primary), (.last, "secondary", .secondary), (.rotate, nil, .primary),
+            (.rotate, "primary", .secondary), (.rotate, "secondary", .primary), (.primary, "secondary", .primary),
+            (.secondary, nil, .secondary), (.last, "garbage", .primary),
+        ] as [(TokenKeyMode, String?, GatewayKeyType)])
     func keyModesChooseLikeApimShgRotate(mode: TokenKeyMode, annotation: String?, expected: GatewayKeyType) {
         #expect(mode.choose(lastUsed: annotation) == expected)
     }

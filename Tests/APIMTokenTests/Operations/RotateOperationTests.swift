@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// `rotate` and `switch-key` against an in-memory API server: order of steps, one write, conflicts, refusals,
@@ -14,11 +15,15 @@ import Testing
 
     init() {
         let oldToken = "GatewayKey demo&202611250300&T0xE"
-        api.put(Self.secretPath, [
-            "metadata": ["name": "demo-token", "namespace": "apim", "uid": "u1", "creationTimestamp": "2026-10-27T03:00:00Z",
-                         "annotations": ["last-used-key": "primary"]],
-            "type": "Opaque", "data": ["value": Data(oldToken.utf8).base64EncodedString()],
-        ])
+        api.put(
+            Self.secretPath,
+            [
+                "metadata": [
+                    "name": "demo-token", "namespace": "apim", "uid": "u1", "creationTimestamp": "2026-10-27T03:00:00Z",
+                    "annotations": ["last-used-key": "primary"],
+                ],
+                "type": "Opaque", "data": ["value": Data(oldToken.utf8).base64EncodedString()],
+            ])
         api.put(Self.deploymentPath, Self.deployment(paused: false))
         // A rollout controller that finishes at once.
         api.afterWrite = { path, objects in
@@ -36,8 +41,14 @@ import Testing
             "metadata": ["name": "demo", "namespace": "apim", "generation": 1, "creationTimestamp": created],
             "spec": [
                 "replicas": 1, "paused": paused, "selector": ["matchLabels": ["app": "demo"]],
-                "template": ["metadata": ["labels": ["app": "demo"]], "spec": ["containers": [
-                    WorkloadFixtures.container(env: [WorkloadFixtures.secretRef("demo-token", key: "value")])]]],
+                "template": [
+                    "metadata": ["labels": ["app": "demo"]],
+                    "spec": [
+                        "containers": [
+                            WorkloadFixtures.container(env: [WorkloadFixtures.secretRef("demo-token", key: "value")])
+                        ]
+                    ],
+                ],
             ],
             "status": ["observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1, "availableReplicas": 1],
         ]
@@ -65,10 +76,11 @@ import Testing
         #expect(issuer.generated.first?.0 == .primary)
         #expect(issuer.generated.first?.1 == RFC3339.parse("2026-12-22T10:00:00Z"))
         #expect(secretValue() == "GatewayKey demo&202612221000&UFJJTUFSWQ==")
-        #expect(annotations() == [
-            "last-used-key": "primary", "apimtoken.kubectl-plugin/rotated-at": "2026-11-23T10:00:00Z",
-            "apimtoken.kubectl-plugin/expires-at": "2026-12-22T10:00:00Z",
-        ])
+        #expect(
+            annotations() == [
+                "last-used-key": "primary", "apimtoken.kubectl-plugin/rotated-at": "2026-11-23T10:00:00Z",
+                "apimtoken.kubectl-plugin/expires-at": "2026-12-22T10:00:00Z",
+            ])
         #expect(writes == ["PATCH \(Self.secretPath)", "PATCH \(Self.deploymentPath)", "POST /api/v1/namespaces/apim/events"])
         #expect(result.rollout == .complete)
         #expect(result.summary == "Token for gateway demo (primary key) expires 2026-12-22T10:00Z; deployment/demo restarted and ready.")
@@ -258,8 +270,10 @@ import Testing
         secret["data"] = ["value": Data(switched.utf8).base64EncodedString()]
         secret["metadata"] = [
             "name": "demo-token", "namespace": "apim", "uid": "u1",
-            "annotations": ["last-used-key": "secondary", "apimtoken.kubectl-plugin/rotated-at": "2026-11-23T09:59:00Z",
-                            "apimtoken.kubectl-plugin/regenerate-pending": "primary"],
+            "annotations": [
+                "last-used-key": "secondary", "apimtoken.kubectl-plugin/rotated-at": "2026-11-23T09:59:00Z",
+                "apimtoken.kubectl-plugin/regenerate-pending": "primary",
+            ],
         ]
         api.put(Self.secretPath, secret)
         var deployment = Self.deployment(paused: false)

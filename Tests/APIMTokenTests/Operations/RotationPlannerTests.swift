@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// The pure decision of a rotation: every case of the plan from what was read, with no server at all.
@@ -37,7 +38,10 @@ import Testing
     }
 
     @Test func aPlainRotateRotatesWithTheResourceVersionAsPrecondition() {
-        guard case .rotate(let rotation) = Self.plan(secret: Self.secret(expiresInDays: 20)) else { Issue.record("not a rotation"); return }
+        guard case .rotate(let rotation) = Self.plan(secret: Self.secret(expiresInDays: 20)) else {
+            Issue.record("not a rotation")
+            return
+        }
         #expect(rotation.key == .primary)
         #expect(rotation.resourceVersion == "41")
         #expect(rotation.restart.map(\.description) == ["deployment/demo"])
@@ -45,16 +49,27 @@ import Testing
 
     @Test func aFreshTokenUnderTheThresholdIsNothingToDo() {
         let planner = RotationPlanner(keyMode: .last, ifExpiresWithin: 10 * 86_400)
-        let plan = Self.plan(planner, gateway: Self.gateway(restartedAt: "2026-11-20T00:00:01Z"), secret: Self.secret(expiresInDays: 20, rotatedAt: "2026-11-20T00:00:00Z"))
-        guard case .nothingToDo(.fresh) = plan else { Issue.record("\(plan)"); return }
-        guard case .rotate = Self.plan(planner, secret: Self.secret(expiresInDays: 5)) else { Issue.record("an expiring token is not rotated"); return }
+        let plan = Self.plan(
+            planner, gateway: Self.gateway(restartedAt: "2026-11-20T00:00:01Z"), secret: Self.secret(expiresInDays: 20, rotatedAt: "2026-11-20T00:00:00Z"))
+        guard case .nothingToDo(.fresh) = plan else {
+            Issue.record("\(plan)")
+            return
+        }
+        guard case .rotate = Self.plan(planner, secret: Self.secret(expiresInDays: 5)) else {
+            Issue.record("an expiring token is not rotated")
+            return
+        }
     }
 
     @Test func aTokenWrittenButNotRolledOutIsRestartOnlyAlsoUnderTheThreshold() {
         // Killed after the write: the token looks fresh, but the pods started before it.
         for planner in [RotationPlanner(keyMode: .last), RotationPlanner(keyMode: .last, ifExpiresWithin: 10 * 86_400)] {
-            let plan = Self.plan(planner, gateway: Self.gateway(restartedAt: "2026-11-01T00:00:00Z"), secret: Self.secret(expiresInDays: 29, rotatedAt: "2026-11-23T09:59:00Z"))
-            guard case .restartOnly(let restart) = plan else { Issue.record("\(plan)"); continue }
+            let plan = Self.plan(
+                planner, gateway: Self.gateway(restartedAt: "2026-11-01T00:00:00Z"), secret: Self.secret(expiresInDays: 29, rotatedAt: "2026-11-23T09:59:00Z"))
+            guard case .restartOnly(let restart) = plan else {
+                Issue.record("\(plan)")
+                continue
+            }
             #expect(restart.writer == .earlierRun)
             #expect(restart.restart.map(\.description) == ["deployment/demo"])
             #expect(restart.wait.map(\.description) == ["deployment/demo"])
@@ -66,7 +81,10 @@ import Testing
         let plan = Self.plan(
             planner, gateway: Self.gateway(restartedAt: "2026-11-23T09:59:01Z", status: Self.rolling),
             secret: Self.secret(expiresInDays: 29, rotatedAt: "2026-11-23T09:59:00Z"))
-        guard case .restartOnly(let restart) = plan else { Issue.record("\(plan)"); return }
+        guard case .restartOnly(let restart) = plan else {
+            Issue.record("\(plan)")
+            return
+        }
         #expect(restart.restart.isEmpty)
         #expect(restart.wait.map(\.description) == ["deployment/demo"])
     }
@@ -74,7 +92,10 @@ import Testing
     @Test func thisRunsTokenFoundAfterALostAnswerIsRestartOnlyByThisRun() {
         let secret = Self.secret(expiresInDays: 29, rotatedAt: "2026-11-23T10:00:00Z")
         let plan = Self.plan(secret: secret, written: secret.string("value")?.value)
-        guard case .restartOnly(let restart) = plan else { Issue.record("\(plan)"); return }
+        guard case .restartOnly(let restart) = plan else {
+            Issue.record("\(plan)")
+            return
+        }
         #expect(restart.writer == .thisRun)
         #expect(restart.restart.map(\.description) == ["deployment/demo"])
     }
@@ -82,15 +103,27 @@ import Testing
     @Test func anotherRunsTokenAfterAConflictIsNeverOverwritten() {
         let secret = Self.secret(expiresInDays: 29, rotatedAt: "2026-11-23T10:00:00Z")
         let plan = Self.plan(secret: secret, written: "GatewayKey demo&202612221000&b3Vycw==")
-        guard case .restartOnly(let restart) = plan else { Issue.record("\(plan)"); return }
+        guard case .restartOnly(let restart) = plan else {
+            Issue.record("\(plan)")
+            return
+        }
         #expect(restart.writer == .anotherRun)
         let rolledOut = Self.plan(gateway: Self.gateway(restartedAt: "2026-11-23T10:00:00Z"), secret: secret, written: "GatewayKey demo&202612221000&b3Vycw==")
-        guard case .nothingToDo(.rotatedByAnotherRun) = rolledOut else { Issue.record("\(rolledOut)"); return }
+        guard case .nothingToDo(.rotatedByAnotherRun) = rolledOut else {
+            Issue.record("\(rolledOut)")
+            return
+        }
     }
 
     @Test func aMissingSecretIsRefusedUnlessCreateSecret() {
-        guard case .refuse(.secretMissing) = Self.plan(secret: nil) else { Issue.record("not refused"); return }
-        guard case .create(let rotation) = Self.plan(RotationPlanner(keyMode: .last, createSecret: true), secret: nil) else { Issue.record("not created"); return }
+        guard case .refuse(.secretMissing) = Self.plan(secret: nil) else {
+            Issue.record("not refused")
+            return
+        }
+        guard case .create(let rotation) = Self.plan(RotationPlanner(keyMode: .last, createSecret: true), secret: nil) else {
+            Issue.record("not created")
+            return
+        }
         #expect(rotation.resourceVersion == nil)
     }
 
@@ -102,25 +135,33 @@ import Testing
             (Self.secret(expiresInDays: 20, labels: [SecretOwner.csiManagedLabel: "true"]), .secretsStoreCSI(providerClass: nil)),
         ]
         for (secret, owner) in cases {
-            guard case .refuse(.owned(let found, _, _)) = Self.plan(secret: secret) else { Issue.record("\(owner) not refused"); continue }
+            guard case .refuse(.owned(let found, _, _)) = Self.plan(secret: secret) else {
+                Issue.record("\(owner) not refused")
+                continue
+            }
             #expect(found == owner)
         }
         var helm = Self.secret(expiresInDays: 20, labels: [Annotations.managedByLabel: "Helm"])
         helm.metadata.annotations?["meta.helm.sh/release-name"] = "edge"
-        guard case .rotate(let rotation) = Self.plan(secret: helm) else { Issue.record("Helm refused"); return }
+        guard case .rotate(let rotation) = Self.plan(secret: helm) else {
+            Issue.record("Helm refused")
+            return
+        }
         #expect(rotation.warning?.contains("Helm release edge") == true)
     }
 
     @Test func aPausedDeploymentIsRefusedBeforeAnything() {
         guard case .refuse(.cannotRestart) = Self.plan(gateway: Self.gateway(paused: true), secret: Self.secret(expiresInDays: 1)) else {
-            Issue.record("not refused"); return
+            Issue.record("not refused")
+            return
         }
     }
 
     @Test func switchKeyRotatesToTheOtherKeyEvenWithAFreshToken() {
         let planner = RotationPlanner(keyMode: .last, keyOverride: .secondary)
         guard case .rotate(let rotation) = Self.plan(planner, secret: Self.secret(expiresInDays: 29, rotatedAt: "2026-11-20T00:00:00Z")) else {
-            Issue.record("not a rotation"); return
+            Issue.record("not a rotation")
+            return
         }
         #expect(rotation.key == .secondary)
         // A resumed switch (threshold 0) keeps a valid token that is already from the new key.
@@ -128,7 +169,10 @@ import Testing
         let plan = Self.plan(
             resumed, gateway: Self.gateway(restartedAt: "2026-11-20T00:00:01Z"),
             secret: Self.secret(expiresInDays: 29, key: "secondary", rotatedAt: "2026-11-20T00:00:00Z"))
-        guard case .nothingToDo = plan else { Issue.record("\(plan)"); return }
+        guard case .nothingToDo = plan else {
+            Issue.record("\(plan)")
+            return
+        }
     }
 }
 
@@ -141,7 +185,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ([APIMToken.ExitStatus.success, .success], APIMToken.ExitStatus.success), ([.success, .usage], .usage), ([.usage, .azureAuthentication], .azureAuthentication),
+        ([APIMToken.ExitStatus.success, .success], APIMToken.ExitStatus.success), ([.success, .usage], .usage),
+        ([.usage, .azureAuthentication], .azureAuthentication),
         ([.azureAuthentication, .azureAPI], .azureAPI), ([.azureAPI, .kubernetesAPI], .kubernetesAPI),
         ([.kubernetesAPI, .rolloutIncomplete], .rolloutIncomplete), ([.rolloutIncomplete, .restartFailed, .usage], .restartFailed),
     ])

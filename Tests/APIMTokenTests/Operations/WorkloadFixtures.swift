@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import APIMToken
 
 /// Small workload builders for discovery and rollout tests (JSON in, typed objects out, as the API server sends them).
@@ -29,11 +30,16 @@ enum WorkloadFixtures {
         return .deployment(decode(Deployment.self, object))
     }
 
-    static func statefulSet(_ name: String, namespace: String = "edge", containers: [[String: Any]], strategy: String = "RollingUpdate", status: [String: Any]? = nil, generation: Int = 1) -> Workload {
+    static func statefulSet(
+        _ name: String, namespace: String = "edge", containers: [[String: Any]], strategy: String = "RollingUpdate", status: [String: Any]? = nil,
+        generation: Int = 1
+    ) -> Workload {
         var object: [String: Any] = [
             "metadata": ["name": name, "namespace": namespace, "generation": generation],
-            "spec": ["replicas": 2, "selector": ["matchLabels": ["app": name]], "updateStrategy": ["type": strategy],
-                     "template": ["metadata": ["labels": ["app": name]], "spec": ["containers": containers]]],
+            "spec": [
+                "replicas": 2, "selector": ["matchLabels": ["app": name]], "updateStrategy": ["type": strategy],
+                "template": ["metadata": ["labels": ["app": name]], "spec": ["containers": containers]],
+            ],
         ]
         if let status { object["status"] = status }
         return .statefulSet(decode(StatefulSet.self, object))

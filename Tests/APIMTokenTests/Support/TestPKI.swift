@@ -44,7 +44,9 @@ struct TestPKI {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw NSError(domain: "TestPKI", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")) failed"])
+            throw NSError(
+                domain: "TestPKI", code: Int(process.terminationStatus),
+                userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")) failed"])
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import APIMToken
 
 /// The caps that keep a run inside the CronJob's 128 MiB: a child's output and an HTTP response body.
@@ -13,8 +14,9 @@ import Testing
         #expect(error?.description == "\"/usr/bin/head\" printed more than 1 MiB and was killed")
         #expect(runner.children.running.isEmpty)
         // Just under the cap is fine.
-        let small = try await runner.run(ProcessRequest(
-            executable: "/usr/bin/head", arguments: ["-c", "1000000", "/dev/zero"], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20)))
+        let small = try await runner.run(
+            ProcessRequest(
+                executable: "/usr/bin/head", arguments: ["-c", "1000000", "/dev/zero"], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(20)))
         #expect(small.standardOutput.count == 1_000_000)
     }
 

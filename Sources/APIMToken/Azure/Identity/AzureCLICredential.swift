@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Gets tokens from the Azure CLI: `az account get-access-token --resource <resource> -o json`, run with argv only
 /// (never a shell) and a time limit. For people at a terminal who have run `az login`.
@@ -15,11 +15,13 @@ public struct AzureCLICredential: TokenCredential, CustomStringConvertible, Cust
         /// The executable, looked up on `PATH` when it has no slash.
         public var executable: String
         /// The time zone of the old `expiresOn` field (local time of the machine that ran `az`).
-        public var timeZone: TimeZone
+        public var timeZone: ZoneInfo
 
         /// Creates options; the defaults are `az` on PATH, 10 s, the local time zone.
-        public init(tenantID: String? = nil, timeout: Duration = .seconds(10), executable: String = "az",
-                    timeZone: TimeZone = .current) {
+        public init(
+            tenantID: String? = nil, timeout: Duration = .seconds(10), executable: String = "az",
+            timeZone: ZoneInfo = .local()
+        ) {
             self.tenantID = tenantID
             self.timeout = timeout
             self.executable = executable
@@ -49,10 +51,12 @@ public struct AzureCLICredential: TokenCredential, CustomStringConvertible, Cust
     }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "executable": options.executable, "tenantID": options.tenantID as Any, "timeout": options.timeout,
-            "environmentVariables": environment.values.keys.sorted(),
-        ], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "executable": options.executable, "tenantID": options.tenantID as Any, "timeout": options.timeout,
+                "environmentVariables": environment.values.keys.sorted(),
+            ], displayStyle: .struct)
     }
 
     /// The arguments after `az` for `scope`.
@@ -106,32 +110,49 @@ public struct AzureCLICredential: TokenCredential, CustomStringConvertible, Cust
             var expiresOn: String?
         }
         guard let decoded = try? JSONDecoder().decode(Output.self, from: output),
-              let token = decoded.accessToken, !token.isEmpty else {
+            let token = decoded.accessToken, !token.isEmpty
+        else {
             throw AuthenticationFailedError(credential: name, message: "az printed something other than a token as JSON")
         }
         if let epoch = decoded.expires_on?.value {
             return AccessToken(token: Redacted(token), expiresOn: Date(timeIntervalSince1970: epoch))
         }
-        if let local = decoded.expiresOn, let date = Self.parseLocalTime(local, timeZone: options.timeZone) {
+        if let local = decoded.expiresOn, let date = Self.parseLocalTime(local, zone: options.timeZone) {
             return AccessToken(token: Redacted(token), expiresOn: date)
         }
         throw AuthenticationFailedError(credential: name, message: "az printed a token without a readable expiry")
     }
 
-    /// Parses `2026-11-23 10:15:30.123456` (or without fractional seconds) in `timeZone`.
-    static func parseLocalTime(_ text: String, timeZone: TimeZone) -> Date? {
-        // Only digits and the separators reach DateFormatter: on Linux it traps on some non-ASCII text (a combining
-        // mark in the time made it fail "Incorrect range CFRange" and kill the process; found by fuzzing).
-        guard !text.isEmpty, text.utf8.count <= 64,
-              text.utf8.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: " ") })
+    /// Parses `2026-11-23 10:15:30.123456` (or without fractional seconds) in `zone`.
+    static func parseLocalTime(_ text: String, zone: ZoneInfo) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 19, bytes.count <= 64 else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int? {
+            var value = 0
+            for byte in bytes[from..<(from + count)] {
+                guard (48...57).contains(byte) else { return nil }
+                value = value &* 10 &+ Int(byte - 48)  // wrapping: only the fraction check reads long runs
+            }
+            return value
+        }
+        guard let year = number(0, 4), bytes[4] == UInt8(ascii: "-"), let month = number(5, 2), bytes[7] == UInt8(ascii: "-"),
+            let day = number(8, 2), bytes[10] == UInt8(ascii: " "), let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"),
+            let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"), let second = number(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        let parts = text.split(separator: ".", maxSplits: 1)
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        guard let whole = parts.first, let date = formatter.date(from: String(whole)) else { return nil }
-        if parts.count == 2, let fraction = Double("0." + parts[1]) { return date.addingTimeInterval(fraction) }
-        return date
+        var fraction = 0.0
+        if bytes.count > 19 {
+            guard bytes[19] == UInt8(ascii: "."), bytes.count > 20, number(20, bytes.count - 20) != nil else { return nil }
+            var scale = 0.1
+            for byte in bytes[20..<min(bytes.count, 29)] {
+                fraction += Double(byte - 48) * scale
+                scale /= 10
+            }
+        }
+        let wall = CivilTime.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
+        // The offset in force at that wall time: a guess from the wall time itself, corrected once (exact except
+        // inside a daylight-saving change, where either neighbouring offset is as good as az's own text).
+        let offset = zone.offset(atUnixSeconds: wall - zone.offset(atUnixSeconds: wall))
+        return Date(timeIntervalSince1970: Double(wall - offset) + fraction)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Tries credentials in order and uses the first that gives a token. It moves on only when a source is
 /// *unavailable* (`CredentialUnavailableError`); any other failure stops the chain, because that source was
@@ -6,7 +6,7 @@ import Foundation
 public final class ChainedTokenCredential: TokenCredential, @unchecked Sendable {
     /// The sources, in order.
     public let sources: [any TokenCredential]
-    private let lock = NSLock()
+    private let lock = Lock()
     private var chosen: Int?
 
     /// Creates the chain.
@@ -63,7 +63,8 @@ public struct ChainedCredentialError: APIMTokenError {
     public var exitStatus: ExitStatus { .azureAuthentication }
 
     public var description: String {
-        let head = stopped
+        let head =
+            stopped
             ? "Azure login (auto) failed:"
             : "Azure login (auto) found no usable credential:"
         return ([head] + attempts.map { "  - \($0.credential): \($0.outcome.rawValue): \($0.message)" }).joined(separator: "\n")
@@ -71,7 +72,8 @@ public struct ChainedCredentialError: APIMTokenError {
 
     public var remedy: String? {
         if stopped { return attempts.last?.remedy }
-        return "set up one of: workload identity (pod label azure.workload.identity/use: \"true\"), a service principal (--client-id, --client-secret or --client-certificate, --tenant), a managed identity, or az login; or choose one with --login-method"
+        return
+            "set up one of: workload identity (pod label azure.workload.identity/use: \"true\"), a service principal (--client-id, --client-secret or --client-certificate, --tenant), a managed identity, or az login; or choose one with --login-method"
     }
 }
 

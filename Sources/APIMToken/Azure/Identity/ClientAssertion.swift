@@ -1,6 +1,6 @@
 import Crypto
+import FoundationEssentials
 import _CryptoExtras
-import Foundation
 
 /// The JWS algorithm of a client assertion.
 public enum ClientAssertionAlgorithm: String, Sendable, CaseIterable {

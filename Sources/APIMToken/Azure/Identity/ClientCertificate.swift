@@ -1,6 +1,6 @@
 import Crypto
+import FoundationEssentials
 import _CryptoExtras
-import Foundation
 
 /// A service principal's certificate and RSA private key, read from one PEM file (as `az` and apim-shg-rotate
 /// accept it). When the file holds a chain, the certificate whose public key matches the private key is used.
@@ -77,7 +77,7 @@ struct PEMBlock {
         var label: String?
         var body = ""
         for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingWhitespace()
             if line.hasPrefix("-----BEGIN "), line.hasSuffix("-----") {
                 label = String(line.dropFirst(11).dropLast(5))
                 body = ""
@@ -102,12 +102,16 @@ enum DERCertificate {
     static func subjectPublicKeyInfo(of certificate: Data) -> Data? {
         let bytes = [UInt8](certificate)
         guard let outer = element(bytes, at: 0), outer.tag == 0x30,
-              let tbs = element(bytes, at: outer.contentStart), tbs.tag == 0x30 else { return nil }
+            let tbs = element(bytes, at: outer.contentStart), tbs.tag == 0x30
+        else { return nil }
         var offset = tbs.contentStart
         var index = 0
         // version [0] (optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo
         while offset < tbs.end, let item = element(bytes, at: offset) {
-            if index == 0 && item.tag == 0xA0 { offset = item.end; continue }
+            if index == 0 && item.tag == 0xA0 {
+                offset = item.end
+                continue
+            }
             if index == 5 { return item.tag == 0x30 ? Data(bytes[offset..<item.end]) : nil }
             index += 1
             offset = item.end
@@ -115,7 +119,11 @@ enum DERCertificate {
         return nil
     }
 
-    private struct Element { var tag: UInt8; var contentStart: Int; var end: Int }
+    private struct Element {
+        var tag: UInt8
+        var contentStart: Int
+        var end: Int
+    }
 
     private static func element(_ bytes: [UInt8], at offset: Int) -> Element? {
         guard offset + 2 <= bytes.count else { return nil }
@@ -140,14 +148,14 @@ public enum Base64URL {
     /// Encodes bytes.
     public static func encode(_ data: Data) -> String {
         data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+            .replacing("+", with: "-")
+            .replacing("/", with: "_")
+            .replacing("=", with: "")
     }
 
     /// Decodes text, with or without padding.
     public static func decode(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var base64 = text.replacing("-", with: "+").replacing("_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         return Data(base64Encoded: base64)
     }

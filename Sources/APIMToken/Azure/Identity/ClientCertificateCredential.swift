@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A service principal that authenticates with a certificate: a client-assertion JWT signed with its key.
 public struct ClientCertificateCredential: TokenCredential, CustomStringConvertible {

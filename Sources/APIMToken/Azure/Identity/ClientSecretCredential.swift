@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A service principal that authenticates with a client secret.
 public struct ClientSecretCredential: TokenCredential, CustomStringConvertible {

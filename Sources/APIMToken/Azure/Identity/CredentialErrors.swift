@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - CredentialUnavailableError
 
@@ -56,8 +56,7 @@ public struct AuthenticationFailedError: APIMTokenError {
 
     public var description: String {
         var text = "\(credential) authentication failed"
-        if let status { text += " (HTTP \(status)" + (errorCode.map { ", \($0)" } ?? "") + ")" }
-        else if let errorCode { text += " (\(errorCode))" }
+        if let status { text += " (HTTP \(status)" + (errorCode.map { ", \($0)" } ?? "") + ")" } else if let errorCode { text += " (\(errorCode))" }
         text += ": \(message)"
         if let correlationID { text += " [correlation id \(correlationID)]" }
         return text
@@ -78,7 +77,7 @@ struct SecretScrubber: Sendable {
     /// The text with every secret replaced by `<redacted>`, cut to `limit` characters.
     func scrub(_ text: String, limit: Int = 500) -> String {
         var result = text
-        for secret in secrets { result = result.replacingOccurrences(of: secret, with: "<redacted>") }
+        for secret in secrets { result = result.replacing(secret, with: "<redacted>") }
         if result.count > limit { result = String(result.prefix(limit)) + "…" }
         return result
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Builds the credential that the login options ask for (SPEC §4).
 ///
@@ -16,8 +16,10 @@ public struct CredentialFactory: Sendable, CustomReflectable {
     public var cloud: AzureCloud
 
     /// Creates a factory.
-    public init(transport: any HTTPTransport, environment: Environment, clock: any WallClock = SystemWallClock(),
-                processRunner: any ProcessRunner = POSIXProcessRunner(), cloud: AzureCloud = .azurePublic) {
+    public init(
+        transport: any HTTPTransport, environment: Environment, clock: any WallClock = SystemWallClock(),
+        processRunner: any ProcessRunner = POSIXProcessRunner(), cloud: AzureCloud = .azurePublic
+    ) {
         self.transport = transport
         self.environment = environment
         self.clock = clock
@@ -48,8 +50,9 @@ public struct CredentialFactory: Sendable, CustomReflectable {
             return credential
         case .identity:
             return ManagedIdentityCredential(
-                options: .init(identity: .from(clientIDOrResourceID: options.clientID),
-                               endpoint: try ManagedIdentityCredential.Options.endpoint(from: environment)),
+                options: .init(
+                    identity: .from(clientIDOrResourceID: options.clientID),
+                    endpoint: try ManagedIdentityCredential.Options.endpoint(from: environment)),
                 transport: transport, clock: clock)
         case .azurecli:
             return azureCLI(options)
@@ -70,15 +73,21 @@ public struct CredentialFactory: Sendable, CustomReflectable {
         if let sp = try servicePrincipal(options) {
             sources.append(sp)
         } else {
-            sources.append(UnavailableCredential(CredentialUnavailableError(
-                credential: "ServicePrincipal",
-                message: "no client secret or certificate given (--client-secret, --client-certificate, AZURE_CLIENT_SECRET, SP_SECRET, AZURE_CLIENT_CERTIFICATE_PATH)")))
+            sources.append(
+                UnavailableCredential(
+                    CredentialUnavailableError(
+                        credential: "ServicePrincipal",
+                        message:
+                            "no client secret or certificate given (--client-secret, --client-certificate, AZURE_CLIENT_SECRET, SP_SECRET, AZURE_CLIENT_CERTIFICATE_PATH)"
+                    )))
         }
-        sources.append(ManagedIdentityCredential(
-            options: .init(identity: .from(clientIDOrResourceID: options.clientID),
-                           endpoint: try ManagedIdentityCredential.Options.endpoint(from: environment),
-                           probeTimeout: options.imdsProbeTimeout, chained: true),
-            transport: transport, clock: clock))
+        sources.append(
+            ManagedIdentityCredential(
+                options: .init(
+                    identity: .from(clientIDOrResourceID: options.clientID),
+                    endpoint: try ManagedIdentityCredential.Options.endpoint(from: environment),
+                    probeTimeout: options.imdsProbeTimeout, chained: true),
+                transport: transport, clock: clock))
         sources.append(azureCLI(options))
         return sources
     }
@@ -132,7 +141,8 @@ public struct CredentialFactory: Sendable, CustomReflectable {
     /// Whether a `--client-secret` value is a path to a readable PEM file rather than a secret.
     static func looksLikePEMFile(_ value: String) -> Bool {
         guard value.count < 4096, value.hasSuffix(".pem") || value.contains("/"),
-              let data = FileManager.default.contents(atPath: value) else { return false }
+            let data = FileManager.default.contents(atPath: value)
+        else { return false }
         return String(decoding: data.prefix(1 << 20), as: UTF8.self).contains("-----BEGIN CERTIFICATE-----")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Sends an OAuth 2.0 client-credentials request to a Microsoft Entra token endpoint and reads the answer.
 /// Shared by the workload identity, client secret and client certificate credentials.
@@ -39,7 +39,7 @@ struct EntraTokenClient: Sendable {
     /// Whether a tenant id is safe to put into the URL path.
     static func isValidTenant(_ tenant: String) -> Bool {
         !tenant.isEmpty && tenant.count <= 256
-            && tenant.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "-") }
+            && tenant.unicodeScalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "." || $0 == "-" }
     }
 
     /// Requests a token with `form` (client_id, scope, grant_type are added). `secrets` are scrubbed from any
@@ -87,13 +87,14 @@ struct EntraTokenClient: Sendable {
 
     /// A remedy for the common Entra failures.
     static func remedy(error: String?, codes: [Int]) -> String? {
-        if codes.contains(where: { [7000215, 7000222].contains($0) }) {
+        if codes.contains(where: { [7_000_215, 7_000_222].contains($0) }) {
             return "the client secret is wrong or expired; create a new one and update --client-secret / AZURE_CLIENT_SECRET"
         }
         if codes.contains(700016) { return "the application (client id) was not found in this tenant; check --client-id and --tenant" }
         if codes.contains(where: { [90002, 900023].contains($0) }) { return "the tenant was not found; check --tenant / AZURE_TENANT_ID" }
         if codes.contains(where: { [70021, 700211, 700212, 700213, 700024, 700238].contains($0) }) {
-            return "the federated identity credential does not match: check its issuer (the cluster's OIDC issuer URL) and subject (system:serviceaccount:<namespace>:<serviceaccount>)"
+            return
+                "the federated identity credential does not match: check its issuer (the cluster's OIDC issuer URL) and subject (system:serviceaccount:<namespace>:<serviceaccount>)"
         }
         if codes.contains(where: { [700027, 700023].contains($0) }) {
             return "the client certificate is not registered on the application, or the assertion is invalid; upload the certificate to the app registration"
@@ -121,7 +122,8 @@ enum TokenResponse {
     /// Parses the body, or throws an `AuthenticationFailedError` that does not quote the body.
     static func parse(_ body: Data, now: Date, credential: String) throws -> AccessToken {
         guard let decoded = try? JSONDecoder().decode(Body.self, from: body),
-              let token = decoded.access_token, !token.isEmpty else {
+            let token = decoded.access_token, !token.isEmpty
+        else {
             throw AuthenticationFailedError(
                 credential: credential, message: "the token response was not JSON with an access_token")
         }
@@ -148,7 +150,8 @@ struct FlexibleNumber: Decodable, Sendable {
         if let number = try? container.decode(Double.self), number.isFinite {
             value = number
         } else if let string = try? container.decode(String.self),
-                  let number = Double(string.trimmingCharacters(in: .whitespaces)), number.isFinite {
+            let number = Double(string.trimmingWhitespace()), number.isFinite
+        {
             value = number
         } else {
             value = nil
@@ -161,7 +164,9 @@ struct FlexibleNumber: Decodable, Sendable {
 /// `application/x-www-form-urlencoded` encoding.
 enum FormEncoding {
     /// The characters left as they are (RFC 3986 unreserved).
-    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+    static func isUnreserved(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCIIAlphanumeric || scalar == "-" || scalar == "." || scalar == "_" || scalar == "~"
+    }
 
     /// Encodes name/value pairs in order.
     static func encode(_ fields: [(String, String)]) -> String {
@@ -170,15 +175,15 @@ enum FormEncoding {
 
     /// Percent-encodes one name or value.
     static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        text.percentEncoded(allowing: isUnreserved)
     }
 
     /// Decodes a form body into pairs (for tests and the sandbox).
     static func decode(_ text: String) -> [(String, String)] {
         text.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            let name = String(parts[0]).replacing("+", with: " ").percentDecoded ?? ""
+            let value = parts.count > 1 ? (String(parts[1]).replacing("+", with: " ").percentDecoded ?? "") : ""
             return (name, value)
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The retry policy the Azure SDKs use for IMDS: 404 (identity not yet available), 410 (IMDS is updating),
 /// 429 and 5xx are retried with exponential backoff from 2 s (capped at 25 s) for up to 5 tries; a 410 keeps

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A managed identity through the Azure Instance Metadata Service (IMDS), which also serves aad-pod-identity
 /// (its NMI answers on the IMDS address, or on `AZURE_POD_IDENTITY_AUTHORITY_HOST`).
@@ -40,8 +40,10 @@ public struct ManagedIdentityCredential: TokenCredential {
         public var chained: Bool
 
         /// Creates options.
-        public init(identity: Identity = .systemAssigned, endpoint: URL = ManagedIdentityCredential.defaultEndpoint,
-                    probeTimeout: Duration? = nil, chained: Bool = false) {
+        public init(
+            identity: Identity = .systemAssigned, endpoint: URL = ManagedIdentityCredential.defaultEndpoint,
+            probeTimeout: Duration? = nil, chained: Bool = false
+        ) {
             self.identity = identity
             self.endpoint = endpoint
             self.probeTimeout = probeTimeout
@@ -54,7 +56,8 @@ public struct ManagedIdentityCredential: TokenCredential {
             if !text.contains("://") { text = "http://" + text }
             while text.hasSuffix("/") { text.removeLast() }
             guard let url = URL(string: text), let host = url.host, !host.isEmpty,
-                  ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
+                ["http", "https"].contains(url.scheme?.lowercased() ?? "")
+            else {
                 throw ConfigurationError("\(AzureEnvironmentVariables.podIdentityAuthorityHost) \"\(text)\" is not a valid URL")
             }
             return url
@@ -78,8 +81,10 @@ public struct ManagedIdentityCredential: TokenCredential {
     private let probe: ProbeState
 
     /// Creates the credential. IMDS is plain HTTP by design, so no HTTPS check applies to `options.endpoint`.
-    public init(options: Options = Options(), transport: any HTTPTransport, clock: any WallClock = SystemWallClock(),
-                retry: IMDSRetryMiddleware? = nil) {
+    public init(
+        options: Options = Options(), transport: any HTTPTransport, clock: any WallClock = SystemWallClock(),
+        retry: IMDSRetryMiddleware? = nil
+    ) {
         self.options = options
         self.clock = clock
         self.rawTransport = MiddlewareTransport(base: transport, middlewares: [HeaderMiddleware.userAgent])
@@ -105,7 +110,8 @@ public struct ManagedIdentityCredential: TokenCredential {
         case .clientID(let id): query.append(URLQueryItem(name: "client_id", value: id))
         case .resourceID(let id): query.append(URLQueryItem(name: "mi_res_id", value: id))
         }
-        components.percentEncodedQuery = query
+        components.percentEncodedQuery =
+            query
             .map { "\(FormEncoding.escape($0.name))=\(FormEncoding.escape($0.value ?? ""))" }
             .joined(separator: "&")
         guard let url = components.url else {
@@ -149,12 +155,16 @@ public struct ManagedIdentityCredential: TokenCredential {
         } catch let error as TransportError {
             throw CredentialUnavailableError(
                 credential: name,
-                message: "no managed identity endpoint answered at \(options.endpoint.absoluteString) within \(Int(timeout.seconds * 1000)) ms (\(error.message))")
+                message:
+                    "no managed identity endpoint answered at \(options.endpoint.absoluteString) within \(Int(timeout.seconds * 1000)) ms (\(error.message))")
         }
     }
 
     private func failure(for response: HTTPResponse) -> any Error {
-        struct Body: Decodable { var error: String?; var error_description: String? }
+        struct Body: Decodable {
+            var error: String?
+            var error_description: String?
+        }
         let body = try? JSONDecoder().decode(Body.self, from: response.body)
         let detail = SecretScrubber([]).scrub(
             [body?.error, body?.error_description].compactMap { $0 }.joined(separator: ": "), limit: 300)
@@ -183,7 +193,7 @@ public struct ManagedIdentityCredential: TokenCredential {
 
 /// Remembers whether the IMDS probe still has to run (it runs once per credential).
 final class ProbeState: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var needed: Bool
 
     init(needed: Bool) { self.needed = needed }

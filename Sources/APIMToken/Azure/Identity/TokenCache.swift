@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Keeps access tokens in memory (never on disk) and refreshes them 5 minutes before they expire.
 /// Concurrent requests for the same scope share one refresh. When a refresh fails while the cached token is

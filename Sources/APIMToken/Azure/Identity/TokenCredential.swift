@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - AccessToken
 
@@ -46,8 +46,9 @@ public enum AzureScope {
     /// Whether the scope is made only of characters a URL-like scope needs, so that it is safe to pass on
     /// (as a query parameter or an `az` argument).
     public static func isValid(_ scope: String) -> Bool {
-        !scope.isEmpty && scope.unicodeScalars.allSatisfy { scalar in
-            CharacterSet.alphanumerics.contains(scalar) && scalar.isASCII || ".-_:/".unicodeScalars.contains(scalar)
-        }
+        !scope.isEmpty
+            && scope.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCIIAlphanumeric || ".-_:/".unicodeScalars.contains(scalar)
+            }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Azure AD Workload Identity: exchanges the projected Kubernetes service account token for an Entra token.
 ///
@@ -41,7 +41,9 @@ public struct WorkloadIdentityCredential: TokenCredential {
                 throw CredentialUnavailableError(
                     credential: WorkloadIdentityCredential.credentialName,
                     message: "\(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not set",
-                    remedy: "label the pod \(AzureEnvironmentVariables.workloadIdentityPodLabel): \"true\" and annotate its ServiceAccount with azure.workload.identity/client-id, so that the webhook injects them")
+                    remedy:
+                        "label the pod \(AzureEnvironmentVariables.workloadIdentityPodLabel): \"true\" and annotate its ServiceAccount with azure.workload.identity/client-id, so that the webhook injects them"
+                )
             }
             let host = try AzureEndpointPolicy.parseEndpoint(authority, name: AzureEnvironmentVariables.authorityHost)
             return Options(clientID: client, tenantID: tenant, tokenFilePath: file, authorityHost: host)
@@ -56,8 +58,10 @@ public struct WorkloadIdentityCredential: TokenCredential {
     private let client: EntraTokenClient
 
     /// Creates the credential; throws a `ConfigurationError` for an invalid tenant or a non-HTTPS authority.
-    public init(options: Options, transport: any HTTPTransport, clock: any WallClock = SystemWallClock(),
-                retryOptions: AzureRetryOptions = .default) throws {
+    public init(
+        options: Options, transport: any HTTPTransport, clock: any WallClock = SystemWallClock(),
+        retryOptions: AzureRetryOptions = .default
+    ) throws {
         self.options = options
         self.client = try EntraTokenClient(
             credentialName: Self.credentialName, authorityHost: options.authorityHost, tenantID: options.tenantID,
@@ -86,7 +90,7 @@ public struct WorkloadIdentityCredential: TokenCredential {
                 credential: name, message: "cannot read the federated token file \(options.tokenFilePath)",
                 remedy: "check that the service account token volume is projected (\(AzureEnvironmentVariables.workloadIdentityPodLabel): \"true\")")
         }
-        let token = contents.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = contents.trimmingWhitespaceAndNewlines()
         guard !token.isEmpty else {
             throw AuthenticationFailedError(credential: name, message: "the federated token file \(options.tokenFilePath) is empty")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - APIMServiceReference
 
@@ -31,15 +31,16 @@ public struct APIMServiceReference: Sendable, Hashable, CustomStringConvertible 
     /// Rejects values that are empty or could change the request path.
     static func check(_ value: String, flag: String) throws {
         guard !value.isEmpty, value.count <= 260,
-              !value.contains("/"), !value.contains("?"), !value.contains("#"), value != ".", value != "..",
-              value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
+            !value.contains("/"), !value.contains("?"), !value.contains("#"), value != ".", value != "..",
+            value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        else {
             throw ConfigurationError("\(flag) \"\(value)\" is not a valid Azure resource name")
         }
     }
 
     /// Percent-encodes a path segment.
     static func escape(_ segment: String) -> String {
-        segment.addingPercentEncoding(withAllowedCharacters: FormEncoding.unreserved.union(CharacterSet(charactersIn: "()"))) ?? segment
+        segment.percentEncoded(allowing: { FormEncoding.isUnreserved($0) || $0 == "(" || $0 == ")" })
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Calls Azure Resource Manager for API Management gateways: service and gateway reads, `generateToken`,
 /// `listKeys` and `regenerateKey`. Requests go through the user-agent, Azure retry and bearer-token middleware.
@@ -36,11 +36,13 @@ public struct ARMClient: Sendable {
         self.cloud = cloud
         self.apiVersion = apiVersion
         self.tokenCache = tokenCache
-        self.transport = MiddlewareTransport(base: transport, middlewares: [
-            HeaderMiddleware.userAgent,
-            AzureRetryMiddleware(options: retryOptions, clock: clock, jitter: jitter),
-            BearerTokenMiddleware(cache: tokenCache, scope: cloud.resourceManagerScope),
-        ])
+        self.transport = MiddlewareTransport(
+            base: transport,
+            middlewares: [
+                HeaderMiddleware.userAgent,
+                AzureRetryMiddleware(options: retryOptions, clock: clock, jitter: jitter),
+                BearerTokenMiddleware(cache: tokenCache, scope: cloud.resourceManagerScope),
+            ])
     }
 
     // MARK: Operations
@@ -59,7 +61,10 @@ public struct ARMClient: Sendable {
 
     /// Lists every gateway of the service, following `nextLink` (only on the same ARM host).
     public func listGateways(_ service: APIMServiceReference) async throws -> [APIMGateway] {
-        struct Page: Decodable { var value: [APIMGateway]; var nextLink: String? }
+        struct Page: Decodable {
+            var value: [APIMGateway]
+            var nextLink: String?
+        }
         var gateways: [APIMGateway] = []
         var url = try makeURL(path: service.path + "/gateways")
         for _ in 0..<100 {
@@ -68,8 +73,9 @@ public struct ARMClient: Sendable {
             gateways += page.value
             guard let next = page.nextLink, !next.isEmpty else { return gateways }
             guard let nextURL = URL(string: next), nextURL.host?.lowercased() == cloud.resourceManagerEndpoint.host?.lowercased(),
-                  nextURL.scheme?.lowercased() == cloud.resourceManagerEndpoint.scheme?.lowercased(),
-                  Self.effectivePort(nextURL) == Self.effectivePort(cloud.resourceManagerEndpoint) else {
+                nextURL.scheme?.lowercased() == cloud.resourceManagerEndpoint.scheme?.lowercased(),
+                Self.effectivePort(nextURL) == Self.effectivePort(cloud.resourceManagerEndpoint)
+            else {
                 throw ARMResponseError(
                     operation: .listGateways, resource: service.path,
                     reason: "nextLink points away from \(cloud.resourceManagerEndpoint.host ?? "ARM")", requestID: response.headers["x-ms-request-id"])
@@ -82,14 +88,14 @@ public struct ARMClient: Sendable {
     /// POST `generateToken`: a token signed with `keyType` that expires at `expiry` (sent as `yyyy-MM-ddTHH:mm:ssZ`).
     /// Returns the raw value (no `GatewayKey ` prefix); validate it with `GatewayToken.validated` before writing it.
     public func generateToken(_ gateway: APIMGatewayReference, keyType: GatewayKeyType, expiry: Date) async throws -> Redacted<String> {
-        let body = try JSONSerialization.data(
-            withJSONObject: ["keyType": keyType.rawValue, "expiry": GatewayToken.requestExpiryString(expiry)], options: [.sortedKeys])
+        let body = JSONValue.object(["keyType": .string(keyType.rawValue), "expiry": .string(GatewayToken.requestExpiryString(expiry))]).encoded
         let response = try await send(.generateToken, .gateway(gateway), method: .post, path: gateway.path + "/generateToken", body: body)
         struct Value: Decodable { var value: String? }
         let decoded = try decode(Value.self, response, .generateToken, gateway.path)
         guard let value = decoded.value else {
-            throw ARMResponseError(operation: .generateToken, resource: gateway.path, reason: "the response has no value",
-                                   requestID: response.headers["x-ms-request-id"])
+            throw ARMResponseError(
+                operation: .generateToken, resource: gateway.path, reason: "the response has no value",
+                requestID: response.headers["x-ms-request-id"])
         }
         return Redacted(value)
     }
@@ -106,18 +112,22 @@ public struct ARMClient: Sendable {
     /// POST `listKeys`.
     public func listKeys(_ gateway: APIMGatewayReference) async throws -> GatewayKeys {
         let response = try await send(.listKeys, .gateway(gateway), method: .post, path: gateway.path + "/listKeys", body: Data())
-        struct Keys: Decodable { var primary: String?; var secondary: String? }
+        struct Keys: Decodable {
+            var primary: String?
+            var secondary: String?
+        }
         let keys = try decode(Keys.self, response, .listKeys, gateway.path)
         guard let primary = keys.primary, let secondary = keys.secondary else {
-            throw ARMResponseError(operation: .listKeys, resource: gateway.path, reason: "the response lacks primary or secondary",
-                                   requestID: response.headers["x-ms-request-id"])
+            throw ARMResponseError(
+                operation: .listKeys, resource: gateway.path, reason: "the response lacks primary or secondary",
+                requestID: response.headers["x-ms-request-id"])
         }
         return GatewayKeys(primary: Redacted(primary), secondary: Redacted(secondary))
     }
 
     /// POST `regenerateKey`. This invalidates every token signed with that key.
     public func regenerateKey(_ gateway: APIMGatewayReference, keyType: GatewayKeyType) async throws {
-        let body = try JSONSerialization.data(withJSONObject: ["keyType": keyType.rawValue], options: [.sortedKeys])
+        let body = JSONValue.object(["keyType": .string(keyType.rawValue)]).encoded
         _ = try await send(.regenerateKey, .gateway(gateway), method: .post, path: gateway.path + "/regenerateKey", body: body)
     }
 
@@ -163,8 +173,9 @@ public struct ARMClient: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: response.body)
         } catch {
-            throw ARMResponseError(operation: operation, resource: resource, reason: "the body is not the expected JSON",
-                                   requestID: response.headers["x-ms-request-id"])
+            throw ARMResponseError(
+                operation: operation, resource: resource, reason: "the body is not the expected JSON",
+                requestID: response.headers["x-ms-request-id"])
         }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - ARMOperation
 
@@ -35,7 +35,9 @@ public enum ARMOperation: String, Sendable, CaseIterable {
 public struct ARMError: APIMTokenError {
     /// Which level of the resource path a 404 refers to.
     public enum Missing: String, Sendable, Equatable {
-        case subscription, resourceGroup = "resource group", service, gateway
+        case subscription
+        case resourceGroup = "resource group"
+        case service, gateway
     }
 
     /// What was attempted.
@@ -60,8 +62,15 @@ public struct ARMError: APIMTokenError {
     /// Decodes a failed response for `operation` on the resource named by `target`.
     public init(operation: ARMOperation, target: ARMTarget, response: HTTPResponse) {
         struct Envelope: Decodable {
-            struct Detail: Decodable { var code: String?; var message: String? }
-            struct Body: Decodable { var code: String?; var message: String?; var details: [Detail]? }
+            struct Detail: Decodable {
+                var code: String?
+                var message: String?
+            }
+            struct Body: Decodable {
+                var code: String?
+                var message: String?
+                var details: [Detail]?
+            }
             var error: Body?
         }
         let body = (try? JSONDecoder().decode(Envelope.self, from: response.body))?.error
@@ -92,14 +101,15 @@ public struct ARMError: APIMTokenError {
         text += ") on \(resource)"
         if let message { text += ": \(message)" }
         if !details.isEmpty { text += " [" + details.joined(separator: "; ") + "]" }
-        if let requestID { text += " (x-ms-request-id \(requestID))" }
-        else if let correlationID { text += " (x-ms-correlation-request-id \(correlationID))" }
+        if let requestID { text += " (x-ms-request-id \(requestID))" } else if let correlationID { text += " (x-ms-correlation-request-id \(correlationID))" }
         return text
     }
 
     public var remedy: String? {
         switch (status, missing) {
-        case (403, _): return "grant the identity a role with \(operation.requiredAction) on the API Management instance (kubectl apimtoken install-cronjob --print-azure-role prints a least-privilege role)"
+        case (403, _):
+            return
+                "grant the identity a role with \(operation.requiredAction) on the API Management instance (kubectl apimtoken install-cronjob --print-azure-role prints a least-privilege role)"
         case (401, _) where code?.lowercased().contains("tenant") == true:
             return "the Azure token was issued by another tenant than the subscription's; pass --tenant (AZURE_TENANT_ID) with the subscription's tenant"
         case (401, _): return "the Azure token was refused; log in again or check --cloud / --arm-endpoint"
@@ -125,12 +135,15 @@ public struct ARMError: APIMTokenError {
         if code.contains("resourcegroupnotfound") { return .resourceGroup }
         guard target.gatewayName != nil else { return .service }
         if code == "parentresourcenotfound" { return .service }
-        if let range = message.range(of: "microsoft.apimanagement/service/") {
+        if let range = message.firstRange(of: "microsoft.apimanagement/service/") {
             let resource = message[range.upperBound...].prefix { $0 != "'" && $0 != "\"" && $0 != " " }
             return resource.contains("/gateways/") ? .gateway : .service
         }
-        if message.range(of: #"\bservice\b.*\bnot (be )?found"#, options: .regularExpression) != nil
-            && !message.contains("gateway") { return .service }
+        if message.contains(#/\bservice\b.*\bnot (be )?found/#)
+            && !message.contains("gateway")
+        {
+            return .service
+        }
         return .gateway
     }
 

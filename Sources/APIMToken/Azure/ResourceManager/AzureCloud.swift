@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An Azure cloud: where ARM and Microsoft Entra ID live, and the scope that ARM tokens carry.
 public struct AzureCloud: Sendable, Equatable, CustomStringConvertible {

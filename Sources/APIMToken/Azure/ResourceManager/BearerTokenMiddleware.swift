@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Adds `Authorization: Bearer …` from a token cache, only over HTTPS (or to loopback). On a 401 the cached
 /// token is dropped and the request is sent once more with a fresh one.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // MARK: - GatewayToken
 
@@ -20,24 +20,29 @@ public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a token with or without the `GatewayKey ` prefix; surrounding whitespace is ignored.
     public static func parse(_ text: String) throws(GatewayTokenError) -> GatewayToken {
-        var body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var body = text.trimmingWhitespaceAndNewlines()
         // Trimming has already removed the space of a bare "GatewayKey " prefix.
-        guard !body.isEmpty, body != prefix.trimmingCharacters(in: .whitespaces) else { throw .empty }
+        guard !body.isEmpty, body != prefix.trimmingWhitespace() else { throw .empty }
         if body.hasPrefix(prefix) {
-            body = String(body.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
-            if body.hasPrefix(prefix.trimmingCharacters(in: .whitespaces)) { throw .doublePrefix }
+            body = String(body.dropFirst(prefix.count)).trimmingWhitespace()
+            if body.hasPrefix(prefix.trimmingWhitespace()) { throw .doublePrefix }
             guard !body.isEmpty else { throw .empty }
         }
         if body == "null" || body == "undefined" { throw .literalNull }
         let parts = body.split(separator: "&", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 else { throw .malformed("expected three '&'-separated parts, found \(parts.count)") }
         let (id, stamp, signature) = (parts[0], parts[1], parts[2])
-        guard !id.isEmpty, id.count <= 256, id.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }) else {
+        guard !id.isEmpty, id.count <= 256,
+            id.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) })
+        else {
             throw .malformed("the gateway id is empty or has unexpected characters")
         }
         guard let expiry = parseStamp(stamp) else { throw .malformed("the expiry is not yyyyMMddHHmm") }
         guard !signature.isEmpty, signature.count <= 1024,
-              signature.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+/=-_".unicodeScalars.contains($0)) }) else {
+            signature.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+/=-_".unicodeScalars.contains($0))
+            })
+        else {
             throw .malformed("the signature is empty or not base64")
         }
         return GatewayToken(gatewayID: id, expiry: expiry, value: Redacted(body))
@@ -46,7 +51,7 @@ public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
     /// Checks a freshly generated token before it is written: right gateway (compared case-insensitively, as
     /// ARM names are), expiry equal to the requested one to the minute, and not already expired.
     public func validate(gateway: String, requestedExpiry: Date, now: Date) throws(GatewayTokenError) {
-        guard gatewayID.caseInsensitiveCompare(gateway) == .orderedSame else {
+        guard gatewayID.equalsIgnoringASCIICase(gateway) else {
             throw .wrongGateway(expected: gateway, found: gatewayID)
         }
         let requested = Self.truncatedToMinute(requestedExpiry)
@@ -81,26 +86,16 @@ public struct GatewayToken: Sendable, Equatable, CustomStringConvertible {
 
     // MARK: Private
 
-    private static let utcCalendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
-
     private static func parseStamp(_ stamp: String) -> Date? {
-        guard stamp.count == 12, stamp.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
-        let digits = Array(stamp)
-        func number(_ range: Range<Int>) -> Int { Int(String(digits[range]))! }
-        let components = DateComponents(
-            year: number(0..<4), month: number(4..<6), day: number(6..<8), hour: number(8..<10), minute: number(10..<12))
-        guard let year = components.year, year >= 2000, let month = components.month, (1...12).contains(month),
-              let day = components.day, (1...31).contains(day), let hour = components.hour, (0...23).contains(hour),
-              let minute = components.minute, (0...59).contains(minute),
-              let date = utcCalendar.date(from: components) else { return nil }
-        // Reject dates the calendar normalised (31 February).
-        let back = utcCalendar.dateComponents([.year, .month, .day], from: date)
-        guard back.year == year, back.month == month, back.day == day else { return nil }
-        return date
+        guard stamp.utf8.count == 12, stamp.utf8.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        let digits = Array(stamp.utf8)
+        func number(_ range: Range<Int>) -> Int { digits[range].reduce(0) { $0 * 10 + Int($1 - 48) } }
+        let (year, month, day, hour, minute) = (number(0..<4), number(4..<6), number(6..<8), number(8..<10), number(10..<12))
+        guard year >= 2000, (1...12).contains(month), (1...CivilTime.daysInMonth(year: year, month: month)).contains(day),
+            (0...23).contains(hour), (0...59).contains(minute)
+        else { return nil }
+        let days = CivilTime.daysSinceEpoch(year: year, month: month, day: day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60))
     }
 }
 

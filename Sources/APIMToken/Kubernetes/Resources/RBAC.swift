@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `v1` ServiceAccount.
 public struct ServiceAccount: KubernetesObject {
