@@ -41,7 +41,7 @@ users:
   user: {token: t}
 contexts:
 - name: a
-  context: {cluster: c, user: u, namespace: n}
+  context: {cluster: c, user: u, namespace: ns}
 """
 
 
@@ -184,6 +184,8 @@ def main():
                     worst = max(worst, (net / previous, f"{name} {factor // 2}x -> {factor}x"))
                     if net / previous > 2.5:
                         failures.append(f"{name}: {factor // 2}x -> {factor}x costs {net / previous:.2f}x the CPU time")
+                if figure.answer != "resolved":
+                    failures.append(f"{name} at {factor}x was not resolved (the whole path was not measured)")
                 if cpu >= 1.0:
                     failures.append(f"{name} at {factor}x took {cpu:.2f} s of CPU")
                 if wall >= 1.0:
