@@ -6,11 +6,13 @@ For each worst-case shape it writes a kubeconfig of 1x, 2x, 4x and 8x the base s
 decode, resolve). It prints the CPU time (user + system, best of --repeat runs), the CPU time net of process
 start-up (a tiny kubeconfig), its growth per doubling, the wall time (best and median of the runs) and the peak RSS.
 
-The four sizes of a shape are run in turns (1x, 2x, 4x, 8x, 1x, 2x, ...), so that a busy moment on a shared machine
-falls on all of them rather than on one, and each figure is the best of --repeat runs.
+The four sizes of a shape and the tiny start-up kubeconfig are run in turns (tiny, 1x, 2x, 4x, 8x, tiny, 1x, ...), so
+that a busy moment on a shared machine falls on all of them rather than on one, and each figure is the best of --repeat
+runs. The start-up subtracted is the one measured with that shape's runs.
 
-It fails (exit 1) when a doubling costs more than 2.5x the CPU time net of start-up, when any input takes 1 s of CPU
-or more, or when the median wall time of any input (the whole process: start-up, parse, memory) is 1 s or more.
+It fails (exit 1) when a doubling costs more than 2.5x the CPU time net of start-up, or when any input takes 1 s or
+more of CPU or of wall time (the whole process: start-up, parse, memory), each the best of the runs. The median wall
+time is printed too: on a shared machine it shows what the other work costs.
 
     Benchmarks/kubeconfig_scaling.py [--binary PATH] [--repeat N]
 
@@ -39,7 +41,7 @@ users:
   user: {token: t}
 contexts:
 - name: a
-  context: {cluster: c, user: u, namespace: n}
+  context: {cluster: c, user: u, namespace: ns}
 """
 
 
@@ -162,32 +164,38 @@ def main():
                 with open(paths[-1], "w") as handle:
                     handle.write(text)
                 figures.append(Figures())
+            shape_startup = Figures()
             for _ in range(args.repeat):
+                shape_startup.add(run_once(binary, tiny))
                 for path, figure in zip(paths, figures):
                     figure.add(run_once(binary, path))
+            startup = shape_startup.cpu
+            print(f"{name + ' (start-up)':<29} {startup * 1000:>7.0f}")
             previous = None
             for factor, size, figure in zip((1, 2, 4, 8), sizes, figures):
-                cpu, wall = figure.cpu, figure.median_wall
+                cpu, wall = figure.cpu, figure.wall
                 net = max(cpu - startup, 0.001)
                 growth = "" if previous is None else f"{net / previous:.2f}x"
-                print(f"{name:<20} {size // 1024:>6} KiB {cpu * 1000:>7.0f} {net * 1000:>7.0f} {growth:>7} {figure.wall * 1000:>8.0f} "
-                      f"{wall * 1000:>7.0f} {figure.rss:>8.1f}  {figure.answer}")
+                print(f"{name:<20} {size // 1024:>6} KiB {cpu * 1000:>7.0f} {net * 1000:>7.0f} {growth:>7} {wall * 1000:>8.0f} "
+                      f"{figure.median_wall * 1000:>7.0f} {figure.rss:>8.1f}  {figure.answer}")
                 # A doubling is judged on CPU time net of start-up once it is measurable (10 ms); the CPU time is
                 # what the input costs, whatever else runs on the machine.
                 if previous is not None and previous >= 0.01:
                     worst = max(worst, (net / previous, f"{name} {factor // 2}x -> {factor}x"))
                     if net / previous > 2.5:
                         failures.append(f"{name}: {factor // 2}x -> {factor}x costs {net / previous:.2f}x the CPU time")
+                if figure.answer != "resolved":
+                    failures.append(f"{name} at {factor}x was not resolved (the whole path was not measured)")
                 if cpu >= 1.0:
                     failures.append(f"{name} at {factor}x took {cpu:.2f} s of CPU")
                 if wall >= 1.0:
-                    failures.append(f"{name} at {factor}x took {wall:.2f} s of wall time (median)")
+                    failures.append(f"{name} at {factor}x took {wall:.2f} s of wall time")
                 previous = net
         print(f"\nworst doubling: {worst[0]:.2f}x ({worst[1]})")
     if failures:
         print("\nFAILED:\n  " + "\n  ".join(failures))
         sys.exit(1)
-    print("linear: every doubling costs at most 2.5x the CPU time, and every input is answered in under 1 s (CPU and median wall)")
+    print("linear: every doubling costs at most 2.5x the CPU time, and every input is answered in under 1 s (CPU and wall)")
 
 
 if __name__ == "__main__":

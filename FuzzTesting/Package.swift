@@ -3,7 +3,7 @@ import PackageDescription
 
 /// libFuzzer targets for every parser of outside input. A nested package (as swift-protobuf's FuzzTesting/), so
 /// that a plain `swift build` of the product never links an executable without `main`. Build and run them with
-/// `scripts/fuzz` (`swift build -c debug --sanitize=fuzzer --sanitize=address`).
+/// `scripts/fuzz` (`swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address`).
 let targets = [
     "FuzzKubeConfig", "FuzzExecCredential", "FuzzKubernetesJSON", "FuzzARM", "FuzzEntraToken",
     "FuzzGatewayToken", "FuzzDuration", "FuzzCronSchedule", "FuzzAzureCLI",

@@ -33,4 +33,20 @@ import Testing
         #expect(AzureCLICredential.parseLocalTime("2026-12-03 11:00:0\u{61A}0", zone: .utc) == nil)
         #expect(AzureCLICredential.parseLocalTime("2026-12-03 11:00:00.5", zone: .utc) == Date(timeIntervalSince1970: 1_796_295_600.5))
     }
+
+    /// Not from a crash: the composer scans the keys of a small mapping and indexes them only past 8 keys (made for
+    /// the speed of the scaling benchmark and the fuzzers). A repeated key must keep its first position and last value
+    /// on both sides of the switch, and a merge key must add only the keys not set explicitly.
+    @Test func repeatedKeysAcrossTheIndexThreshold() throws {
+        for count in [1, 7, 8, 9, 10, 20] {
+            var text = ""
+            for index in 0..<count { text += "k\(index): a\(index)\n" }
+            text += "<<: {k0: m, extra: m}\n"
+            for index in 0..<count { text += "k\(index): b\(index)\n" }
+            let node = try KubeConfigYAML.parse(Data(text.utf8), limits: .init())
+            var expected = (0..<count).map { KubeConfigNode.Entry(key: "k\($0)", value: .scalar("b\($0)", .string)) }
+            expected.append(.init(key: "extra", value: .scalar("m", .string)))
+            #expect(node == .mapping(expected), "\(count) keys")
+        }
+    }
 }
