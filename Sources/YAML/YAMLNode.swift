@@ -23,7 +23,6 @@ public enum YAMLNode: Sendable, Equatable {
     case null
     /// A scalar's text and resolved kind.
     case scalar(String, ScalarKind)
-    /// A sequence.
     case sequence([YAMLNode])
     /// A mapping, keys in document order (a repeated key keeps its first position and its last value, as in kubectl).
     case mapping([Entry])
@@ -32,7 +31,6 @@ public enum YAMLNode: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         /// The key's text.
         public var key: String
-        /// The value.
         public var value: YAMLNode
 
         public init(key: String, value: YAMLNode) {

@@ -77,7 +77,6 @@ public struct VerboseTrace: Sendable {
 /// Middleware that reports each HTTP exchange to a `VerboseTrace`. Put it innermost (directly around the base
 /// transport) so that it sees every retry and the final headers; it redacts `Authorization` itself.
 public struct HTTPTrace: HTTPMiddleware {
-    /// The trace.
     public let trace: VerboseTrace
 
     /// Creates the middleware.
@@ -115,7 +114,6 @@ public struct HTTPTrace: HTTPMiddleware {
 public struct ProcessTrace: ProcessRunner {
     /// The runner that does the work.
     public let base: any ProcessRunner
-    /// The trace.
     public let trace: VerboseTrace
 
     /// Wraps `base`.

@@ -59,7 +59,6 @@ public struct ExecConfig: Sendable, Equatable {
 public struct ExecEnvVar: Sendable, Equatable {
     /// The variable name.
     public var name: String
-    /// The value.
     public var value: String
 
     /// Creates a pair.

@@ -30,7 +30,6 @@ public struct KubeConfig: Sendable, Equatable {
 
     /// A `clusters[].cluster` entry.
     public struct Cluster: Sendable, Equatable {
-        /// `server`.
         public var server: String?
         /// `certificate-authority`: an absolute path.
         public var certificateAuthority: String?
@@ -79,7 +78,6 @@ public struct KubeConfig: Sendable, Equatable {
         public var clientKey: String?
         /// `client-key-data`, base64-decoded PEM.
         public var clientKeyData: Redacted<Data>?
-        /// `token`.
         public var token: Redacted<String>?
         /// `tokenFile`: an absolute path, read on every request.
         public var tokenFile: String?
@@ -119,11 +117,8 @@ public struct KubeConfig: Sendable, Equatable {
 
     /// A `contexts[].context` entry.
     public struct Context: Sendable, Equatable {
-        /// `cluster`.
         public var cluster: String?
-        /// `user`.
         public var user: String?
-        /// `namespace`.
         public var namespace: String?
         /// The file that defined this context.
         public var origin: String

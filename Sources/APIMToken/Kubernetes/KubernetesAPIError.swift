@@ -33,7 +33,6 @@ public struct MetaStatus: Codable, Sendable, Equatable {
     public struct Cause: Codable, Sendable, Equatable {
         /// `FieldValueInvalid`, …
         public var reason: String?
-        /// The message.
         public var message: String?
         /// The field path.
         public var field: String?

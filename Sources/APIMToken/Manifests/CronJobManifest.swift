@@ -93,7 +93,6 @@ public struct CronJobManifest: KubernetesObject, Equatable {
         public var type: String
     }
 
-    /// `Container`.
     public struct Container: Codable, Sendable, Equatable {
         /// The container name.
         public var name: String
@@ -131,7 +130,6 @@ public struct CronJobManifest: KubernetesObject, Equatable {
         public var runAsNonRoot: Bool
     }
 
-    /// `Capabilities`.
     public struct Capabilities: Codable, Sendable, Equatable {
         /// Dropped capabilities (`ALL`).
         public var drop: [String]

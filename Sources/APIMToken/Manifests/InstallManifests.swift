@@ -89,9 +89,7 @@ public struct ObjectSummary: Sendable, Equatable, Hashable, Codable, CustomStrin
     public var kind: String
     /// The apiVersion (`batch/v1`).
     public var apiVersion: String
-    /// The name.
     public var name: String
-    /// The namespace.
     public var namespace: String?
 
     /// Creates a summary.

@@ -5,7 +5,6 @@ import FoundationEssentials
 /// Any JSON value, kept as it came: for copying parts of server objects that this tool does not model
 /// (a CronJob's `jobTemplate.spec` into a Job).
 public indirect enum JSONValue: Sendable, Equatable, Codable {
-    /// `null`.
     case null
     /// `true` or `false`.
     case bool(Bool)
@@ -13,9 +12,7 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
     case integer(Int64)
     /// Any other number.
     case number(Double)
-    /// A string.
     case string(String)
-    /// An array.
     case array([JSONValue])
     /// An object (key order is not kept; encoders sort keys).
     case object([String: JSONValue])

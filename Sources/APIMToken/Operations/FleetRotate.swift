@@ -4,9 +4,7 @@ import FoundationEssentials
 
 /// One gateway's line in the summary of `rotate GATEWAY… | -A`.
 public struct FleetRotateEntry: Sendable, Encodable {
-    /// The namespace.
     public var namespace: String
-    /// The gateway.
     public var gateway: String
     /// The Secret and key.
     public var secret: GatewayStatus.SecretKey

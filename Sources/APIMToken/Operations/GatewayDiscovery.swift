@@ -18,7 +18,6 @@ public enum GatewayDiscovery {
 
     /// What one workload says about its gateway before anything else is read.
     public struct Inspection: Sendable, Equatable {
-        /// The workload.
         public var workload: Workload
         /// The gateway container's name.
         public var container: String
@@ -104,7 +103,6 @@ public enum GatewayDiscovery {
         /// The Secret that holds the token, when it exists.
         public var secret: Secret?
 
-        /// The namespace.
         public var namespace: String { inspection.workload.metadata.namespace ?? "" }
         /// The workload's reference.
         public var workload: WorkloadReference { inspection.workload.reference }

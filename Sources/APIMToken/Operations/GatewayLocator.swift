@@ -35,7 +35,6 @@ public struct GatewayQuery: Sendable {
 
 /// A gateway as found in the cluster: its name for ARM, its Secret and key, and the workloads to restart.
 public struct LocatedGateway: Sendable {
-    /// The namespace.
     public var namespace: String
     /// The gateway name for ARM.
     public var gateway: String

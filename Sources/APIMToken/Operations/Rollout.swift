@@ -14,7 +14,6 @@ public enum RolloutState: Sendable, Equatable {
     /// Whether the rollout is complete.
     public var isComplete: Bool { if case .complete = self { true } else { false } }
 
-    /// The message.
     public var message: String {
         switch self {
         case .complete(let text), .progressing(let text), .failed(let text): text
@@ -111,7 +110,6 @@ public enum RolloutState: Sendable, Equatable {
 public struct Restarter: Sendable {
     /// The cluster.
     public var client: KubernetesClient
-    /// The clock.
     public var clock: any WallClock
     /// How often the rollout is polled.
     public var pollInterval: Duration

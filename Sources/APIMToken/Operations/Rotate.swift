@@ -101,9 +101,7 @@ public struct RotateResult: Sendable, Encodable {
         case notWaited = "not-waited"
     }
 
-    /// The gateway.
     public var gateway: String
-    /// The namespace.
     public var namespace: String
     /// The Secret and key.
     public var secret: GatewayStatus.SecretKey
@@ -191,7 +189,6 @@ public struct RestartFailedError: APIMTokenError {
 
 /// The rollout did not complete in time, or could not be watched (exit 7).
 public struct RolloutIncompleteError: APIMTokenError {
-    /// The workload.
     public var workload: String
     /// kubectl's last status line, or why the API server could not tell.
     public var state: String
@@ -210,9 +207,7 @@ public struct RolloutIncompleteError: APIMTokenError {
 /// A write whose outcome could not be established: the API server did not answer the write, nor the reads after it
 /// (exit 5, but never "nothing changed").
 public struct WriteOutcomeUnknownError: APIMTokenError {
-    /// The Secret.
     public var secret: String
-    /// The namespace.
     public var namespace: String
     /// The last error.
     public var underlying: String
@@ -234,7 +229,6 @@ public struct WriteOutcomeUnknownError: APIMTokenError {
 public struct RotateOperation: Sendable {
     /// The cluster.
     public var client: KubernetesClient
-    /// The clock.
     public var clock: any WallClock
     /// Builds the Azure side for a gateway name, only once a token is really needed.
     public var issuer: @Sendable (String) async throws -> any GatewayTokenIssuer

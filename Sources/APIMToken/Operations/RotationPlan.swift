@@ -127,7 +127,6 @@ public struct RotationPlanner: Sendable {
         public var gateway: LocatedGateway
         /// The Secret as last read (nil: it does not exist).
         public var secret: Secret?
-        /// Now.
         public var now: Date
         /// When this run started (a token written since, not by this run, is another run's).
         public var runStarted: Date

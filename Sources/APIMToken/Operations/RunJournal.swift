@@ -117,7 +117,6 @@ public struct RunStoppedError: Error, Sendable, CustomStringConvertible {
 
 /// `--deadline` passed: the exit code says how far the run got (SPEC §5).
 public struct DeadlineExceededError: APIMTokenError {
-    /// The deadline.
     public var deadline: Duration
     /// Where the run stood.
     public var phase: RunJournal.Phase

@@ -6,7 +6,6 @@ import FoundationEssentials
 public struct Dependencies: Sendable {
     /// The process environment.
     public var environment: Environment
-    /// The clock.
     public var clock: any WallClock
     /// Runs exec plugins and `az`.
     public var processRunner: any ProcessRunner
@@ -48,7 +47,6 @@ public struct Dependencies: Sendable {
 public struct ClusterSession: Sendable {
     /// The resolved connection.
     public let connection: ClusterConnection
-    /// The client.
     public let client: KubernetesClient
 
     /// Resolves the kubeconfig (or in-cluster config) and builds the client.
@@ -83,9 +81,7 @@ public struct ClusterSession: Sendable {
 
 /// The APIM gateway resource and how to reach ARM (`-s -r -a -g`, `--cloud`, `--arm-endpoint`, `--api-version`).
 public struct AzureTarget: Sendable {
-    /// The subscription id.
     public var subscriptionID: String?
-    /// The resource group.
     public var resourceGroup: String?
     /// The APIM instance.
     public var serviceName: String?
@@ -137,9 +133,7 @@ public struct AzureTarget: Sendable {
 
 /// `GatewayTokenIssuer` over the ARM client.
 public struct ARMGatewayIssuer: GatewayTokenIssuer {
-    /// The client.
     public let client: ARMClient
-    /// The gateway.
     public let gateway: APIMGatewayReference
 
     public var gatewayName: String { gateway.gatewayName }

@@ -47,13 +47,11 @@ public struct GatewayStatus: Sendable, Encodable, Equatable {
     public struct SecretKey: Sendable, Encodable, Equatable {
         /// The Secret.
         public var name: String
-        /// The key.
         public var key: String
     }
 
     /// What the token says about itself.
     public struct Token: Sendable, Encodable, Equatable {
-        /// The state.
         public var state: TokenState
         /// The gateway id in the token.
         public var gatewayId: String?
@@ -75,9 +73,7 @@ public struct GatewayStatus: Sendable, Encodable, Equatable {
 
     /// The CronJob that rotates this gateway's token.
     public struct CronJobInfo: Sendable, Encodable, Equatable {
-        /// Its name.
         public var name: String
-        /// The schedule.
         public var schedule: String
         /// Its time zone (nil: the controller's, UTC on managed clusters).
         public var timeZone: String?
@@ -106,7 +102,6 @@ public struct GatewayStatus: Sendable, Encodable, Equatable {
         }
     }
 
-    /// The namespace.
     public var namespace: String
     /// The gateway name.
     public var gateway: String
@@ -169,7 +164,6 @@ public struct StatusReport: Sendable, Encodable {
 
     /// A context that could not be read: one error row, never a silent gap.
     public struct ContextFailure: Sendable, Encodable {
-        /// The context.
         public var context: String
         /// Why.
         public var error: String
@@ -227,7 +221,6 @@ public struct StatusReport: Sendable, Encodable {
 public struct StatusOperation: Sendable {
     /// The cluster.
     public var client: KubernetesClient
-    /// The clock.
     public var clock: any WallClock
 
     /// Creates the operation.

@@ -4,7 +4,6 @@ import FoundationEssentials
 
 /// What `switch-key` is about to do, shown before confirmation.
 public struct SwitchKeyPlan: Sendable {
-    /// The gateway.
     public var gateway: String
     /// The key in use now.
     public var from: GatewayKeyType
@@ -57,7 +56,6 @@ public struct SwitchKeyResult: Sendable, Encodable {
 
 /// The switch itself completed, but the final `regenerateKey` failed: the old key is still valid.
 public struct RegenerateFailedError: APIMTokenError {
-    /// The gateway.
     public var gateway: String
     /// The key that was to be regenerated.
     public var key: GatewayKeyType

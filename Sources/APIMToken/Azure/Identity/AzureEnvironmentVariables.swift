@@ -8,7 +8,6 @@ public enum AzureEnvironmentVariables {
     public static let clientCertificatePath = ["AZURE_CLIENT_CERTIFICATE_PATH"]
     /// The directory (tenant) id.
     public static let tenantID = ["AZURE_TENANT_ID", "TENANT_ID", "TENANT"]
-    /// The login method.
     public static let loginMethod = ["LOGIN_METHOD"]
     /// The Entra authority host.
     public static let authorityHost = "AZURE_AUTHORITY_HOST"

@@ -47,7 +47,6 @@ public struct ChainedCredentialError: APIMTokenError {
         public enum Outcome: String, Sendable { case unavailable, failed }
         /// The credential's name.
         public var credential: String
-        /// The outcome.
         public var outcome: Outcome
         /// Why.
         public var message: String

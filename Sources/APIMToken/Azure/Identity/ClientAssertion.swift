@@ -14,7 +14,6 @@ public enum ClientAssertionAlgorithm: String, Sendable, CaseIterable {
 public struct ClientAssertion: Sendable {
     /// The certificate and key that sign.
     public let certificate: ClientCertificate
-    /// The algorithm.
     public let algorithm: ClientAssertionAlgorithm
     /// How long each assertion is valid.
     public let lifetime: TimeInterval

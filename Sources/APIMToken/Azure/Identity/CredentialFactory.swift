@@ -8,7 +8,6 @@ public struct CredentialFactory: Sendable, CustomReflectable {
     public var transport: any HTTPTransport
     /// The process environment (variables, and the `az` child's environment).
     public var environment: Environment
-    /// The clock.
     public var clock: any WallClock
     /// Runs `az`.
     public var processRunner: any ProcessRunner

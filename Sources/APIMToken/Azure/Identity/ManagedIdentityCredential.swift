@@ -29,7 +29,6 @@ public struct ManagedIdentityCredential: TokenCredential {
 
     /// Settings of the credential.
     public struct Options: Sendable, Equatable {
-        /// The identity.
         public var identity: Identity
         /// The IMDS base URL, `http://169.254.169.254` unless overridden.
         public var endpoint: URL

@@ -4,9 +4,7 @@ import FoundationEssentials
 
 /// Names an API Management instance: subscription, resource group and service name.
 public struct APIMServiceReference: Sendable, Hashable, CustomStringConvertible {
-    /// The subscription id.
     public var subscriptionID: String
-    /// The resource group.
     public var resourceGroup: String
     /// The API Management service name.
     public var serviceName: String
@@ -48,9 +46,7 @@ public struct APIMServiceReference: Sendable, Hashable, CustomStringConvertible 
 
 /// Names a self-hosted gateway resource of an API Management instance.
 public struct APIMGatewayReference: Sendable, Hashable, CustomStringConvertible {
-    /// The service.
     public var service: APIMServiceReference
-    /// The gateway name.
     public var gatewayName: String
 
     /// Creates a reference; throws a `ConfigurationError` for an empty or unsafe gateway name.

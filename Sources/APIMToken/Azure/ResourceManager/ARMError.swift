@@ -4,11 +4,9 @@ import FoundationEssentials
 
 /// The ARM operations the tool performs, with the role action each one needs (SPEC §2).
 public enum ARMOperation: String, Sendable, CaseIterable {
-    /// GET the service.
     case getService = "get service"
     /// GET one gateway.
     case getGateway = "get gateway"
-    /// List the gateways.
     case listGateways = "list gateways"
     /// POST generateToken.
     case generateToken = "generateToken"
@@ -156,9 +154,7 @@ public struct ARMError: APIMTokenError {
 
 /// The resource an ARM call addresses: a service, or a gateway of it.
 public enum ARMTarget: Sendable, Hashable {
-    /// A service.
     case service(APIMServiceReference)
-    /// A gateway.
     case gateway(APIMGatewayReference)
 
     /// The ARM path.

@@ -27,7 +27,6 @@ public struct AzureCloud: Sendable, Equatable, CustomStringConvertible {
         authorityHost: URL(string: "https://login.microsoftonline.com")!,
         resourceManagerScope: "https://management.azure.com/.default")
 
-    /// Azure US Government.
     public static let azureUSGovernment = AzureCloud(
         name: "AzureUSGovernment",
         resourceManagerEndpoint: URL(string: "https://management.usgovcloudapi.net")!,

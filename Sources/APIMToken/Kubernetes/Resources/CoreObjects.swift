@@ -157,13 +157,9 @@ public struct Event: KubernetesObject {
 
 /// `v1.ObjectReference`.
 public struct ObjectReference: Codable, Sendable, Equatable {
-    /// The kind.
     public var kind: String?
-    /// The namespace.
     public var namespace: String?
-    /// The name.
     public var name: String?
-    /// The uid.
     public var uid: String?
     /// The apiVersion.
     public var apiVersion: String?
@@ -183,7 +179,6 @@ public struct ObjectReference: Codable, Sendable, Equatable {
 
 /// `v1.EventSource`.
 public struct EventSource: Codable, Sendable, Equatable {
-    /// The component.
     public var component: String?
 }
 

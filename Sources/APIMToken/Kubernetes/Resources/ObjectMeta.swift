@@ -28,9 +28,7 @@ public struct ObjectMeta: Codable, Sendable, Equatable {
     public var creationTimestamp: Date?
     /// When deletion was requested.
     public var deletionTimestamp: Date?
-    /// Labels.
     public var labels: [String: String]?
-    /// Annotations.
     public var annotations: [String: String]?
     /// Owners (a Pod's ReplicaSet, a ReplicaSet's Deployment, a Job's CronJob).
     public var ownerReferences: [OwnerReference]?

@@ -40,7 +40,6 @@ public struct PolicyRule: Codable, Sendable, Equatable {
     public var resources: [String]
     /// Object names the rule is limited to.
     public var resourceNames: [String]?
-    /// Verbs.
     public var verbs: [String]
 
     /// Creates a rule.
@@ -77,9 +76,7 @@ public struct RoleBinding: KubernetesObject {
     public struct Subject: Codable, Sendable, Equatable {
         /// `ServiceAccount`.
         public var kind: String
-        /// The name.
         public var name: String
-        /// The namespace.
         public var namespace: String?
     }
 

@@ -12,9 +12,7 @@ public struct PodTemplateSpec: Codable, Sendable, Equatable {
 
 /// `corev1.PodSpec`, the fields this tool reads.
 public struct PodSpec: Codable, Sendable, Equatable {
-    /// The containers.
     public var containers: [Container]
-    /// Init containers.
     public var initContainers: [Container]?
     /// The ServiceAccount the pods run as.
     public var serviceAccountName: String?
@@ -56,7 +54,6 @@ public struct EnvVarSource: Codable, Sendable, Equatable {
 public struct KeySelector: Codable, Sendable, Equatable {
     /// The object's name.
     public var name: String?
-    /// The key.
     public var key: String
     /// Whether the pod starts without it.
     public var optional: Bool?
@@ -258,7 +255,6 @@ public struct Pod: KubernetesObject, Equatable {
 
 /// The three kinds that can run a gateway, as one value.
 public enum Workload: Sendable, Equatable {
-    /// A Deployment.
     case deployment(Deployment)
     /// A StatefulSet.
     case statefulSet(StatefulSet)
@@ -292,7 +288,6 @@ public enum Workload: Sendable, Equatable {
         }
     }
 
-    /// The resource type.
     public var resourceType: ResourceType {
         switch self {
         case .deployment: .deployments
@@ -323,7 +318,6 @@ public struct WorkloadReference: Sendable, Hashable, CustomStringConvertible, Co
             }
         }
 
-        /// The resource type.
         public var resourceType: ResourceType {
             switch self {
             case .deployment: .deployments
@@ -333,9 +327,7 @@ public struct WorkloadReference: Sendable, Hashable, CustomStringConvertible, Co
         }
     }
 
-    /// The kind.
     public var kind: Kind
-    /// The name.
     public var name: String
 
     /// Creates a reference.
