@@ -3,7 +3,8 @@ import PackageDescription
 
 /// kubectl-apimtoken: keeps Azure API Management self-hosted gateway tokens from expiring.
 ///
-/// The `kubectl-apimtoken` product links only ArgumentParser, swift-crypto and the system libcurl and libyaml, and
+/// The `kubectl-apimtoken` product links only ArgumentParser, swift-crypto and the system libyaml (libcurl is loaded
+/// when the first request is made, see Sources/CCurl/shim.h), and
 /// imports FoundationEssentials, never Foundation (which would bring ICU: half the binary).
 /// SwiftNIO and its TLS stack are used by the sandbox targets alone; build the plugin with
 /// `swift build --product kubectl-apimtoken` so that they are not compiled for it.

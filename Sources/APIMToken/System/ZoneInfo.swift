@@ -60,6 +60,34 @@ public struct ZoneInfo: Sendable, Equatable, CustomStringConvertible {
             return
         }
         guard Self.isSafeName(identifier) else { return nil }
+        // A run evaluates many CronJobs, mostly in the same few zones: each file is read once per process.
+        let key = (environment["ZONEINFO"] ?? "") + "\u{0}" + identifier
+        if let known = Self.loaded.lookUp(key) {
+            guard let known else { return nil }
+            self = known
+            return
+        }
+        let found = Self.load(identifier, environment: environment)
+        Self.loaded.remember(found, for: key)
+        guard let found else { return nil }
+        self = found
+    }
+
+    /// Zones loaded so far (nil: known to be missing), at most 256 of them.
+    private static let loaded = LoadedZones()
+
+    private final class LoadedZones: @unchecked Sendable {
+        private let lock = Lock()
+        private var zones: [String: ZoneInfo?] = [:]  // guarded by `lock`
+
+        func lookUp(_ key: String) -> ZoneInfo?? { lock.withLock { zones[key] } }
+
+        func remember(_ zone: ZoneInfo?, for key: String) {
+            lock.withLock { if zones.count < 256 { zones[key] = .some(zone) } }
+        }
+    }
+
+    private static func load(_ identifier: String, environment: Environment) -> ZoneInfo? {
         var directories: [String] = []
         if let zoneinfo = environment["ZONEINFO"] {
             directories.append(zoneinfo.hasSuffix("/") ? zoneinfo : zoneinfo + "/")
@@ -69,8 +97,7 @@ public struct ZoneInfo: Sendable, Equatable, CustomStringConvertible {
             if let bytes = Self.readSmallFile(atPath: directory + identifier),
                 let zone = ZoneInfo(identifier: identifier, tzif: bytes)
             {
-                self = zone
-                return
+                return zone
             }
         }
         return nil

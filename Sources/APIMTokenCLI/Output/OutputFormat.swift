@@ -10,7 +10,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     /// Renders an encodable document as stable JSON (sorted keys, RFC 3339 strings) or YAML (same document).
     static func document<T: Encodable>(_ value: T, as format: OutputFormat) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        // The YAML is emitted from the same JSON, so it need not be indented first.
+        encoder.outputFormatting = format == .yaml ? [.sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let json = try encoder.encode(value)
         // YAML is the same document: explicit nils are `null`, keys sorted as in the JSON.
         return format == .yaml ? try YAMLEmitter.emit(json: json).trimmingNewlines() : String(decoding: json, as: UTF8.self)
