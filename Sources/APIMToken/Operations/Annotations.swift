@@ -9,6 +9,9 @@ public enum Annotations {
     /// `switch-key --regenerate-old`: the key to regenerate once every rollout is complete, written with the token so
     /// that a re-run after a kill finishes the switch instead of switching again; removed once the key is regenerated.
     public static let regeneratePending = "apimtoken.kubectl-plugin/regenerate-pending"
+    /// A fleet `switch-key --regenerate-old`: a short SHA-256 fingerprint of the pending key's value before the switch
+    /// (never the key). A re-run that finds the key's value changed knows it was regenerated and does not do it again.
+    public static let regenerateFingerprint = "apimtoken.kubectl-plugin/regenerate-fingerprint"
     /// The label on an installed CronJob that names the Secret it rotates.
     public static let cronJobSecretLabel = "apimtoken.kubectl-plugin/secret"
     /// The annotation `kubectl rollout restart` sets on the pod template.

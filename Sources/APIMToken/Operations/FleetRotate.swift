@@ -4,6 +4,8 @@ import FoundationEssentials
 
 /// One gateway's line in the summary of `rotate GATEWAY… | -A`.
 public struct FleetRotateEntry: Sendable, Encodable {
+    /// The kubeconfig context, in a run over several (`--contexts`, `--all-contexts`); nil otherwise.
+    public var context: String?
     public var namespace: String
     public var gateway: String
     /// The Secret and key.
@@ -19,6 +21,7 @@ public struct FleetRotateEntry: Sendable, Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(context, forKey: .context)
         try container.encode(namespace, forKey: .namespace)
         try container.encode(gateway, forKey: .gateway)
         try container.encode(secret, forKey: .secret)
@@ -33,20 +36,71 @@ public struct FleetRotateEntry: Sendable, Encodable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case namespace, gateway, secret, result, key, expiresAt, restarted, rollout, reason, exitCode, error
+        case context, namespace, gateway, secret, result, key, expiresAt, restarted, rollout, reason, exitCode, error
     }
 }
 
-/// The summary of `rotate GATEWAY… | -A`: `{"results": [ … ]}`.
-public struct FleetRotateReport: Sendable, Encodable {
-    /// One entry per gateway, by namespace, then gateway.
-    public var results: [FleetRotateEntry]
+extension FleetRotateEntry {
+    /// A one-gateway run's result as a summary line (`rotate --contexts …` without GATEWAY… or -A).
+    public init(context: String?, result: RotateResult) {
+        self.init(
+            context: context, namespace: result.namespace, gateway: result.gateway, secret: result.secret, result: result.outcome, rotation: result,
+            exitStatus: .success, error: nil)
+    }
+}
 
-    /// The most severe code of all gateways, in this order: 6 (pods keep a token that will lapse), 7 (a rollout needs
-    /// a look), 5, 4, 3 (nothing changed for that gateway), 2 (refused), 0.
+/// The summary of `rotate GATEWAY… | -A` (and of `--contexts`): `{"results": [ … ], "errors": [ … ]}`.
+public struct FleetRotateReport: Sendable, Encodable {
+    /// One entry per gateway, by (context,) namespace, then gateway.
+    public var results: [FleetRotateEntry]
+    /// The contexts that could not be read, in a run over several; `nil` in a run over one.
+    public var errors: [StatusReport.ContextFailure]? = nil
+
+    /// The most severe code of all gateways and contexts (``ExitStatus/mostSevere(_:)``).
     public var exitStatus: ExitStatus {
+        .mostSevere(results.map(\.exitStatus) + (errors ?? []).compactMap { ExitStatus(rawValue: $0.exitCode) })
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(results, forKey: .results)
+        try container.encodeIfPresent(errors, forKey: .errors)
+    }
+
+    private enum CodingKeys: String, CodingKey { case results, errors }
+
+    /// A report of one gateway's run.
+    public static func single(_ result: RotateResult) -> FleetRotateReport {
+        FleetRotateReport(results: [FleetRotateEntry(context: nil, result: result)])
+    }
+
+    /// One report from the reports of several contexts, each entry marked with its context.
+    public static func merged(_ parts: [(context: String, report: Result<FleetRotateReport, any Error>)]) -> FleetRotateReport {
+        var results: [FleetRotateEntry] = []
+        var errors: [StatusReport.ContextFailure] = []
+        for part in parts {
+            switch part.report {
+            case .success(let report):
+                results += report.results.map { entry in
+                    var entry = entry
+                    entry.context = part.context
+                    return entry
+                }
+            case .failure(let error):
+                errors.append(StatusReport.ContextFailure(context: part.context, error: error))
+            }
+        }
+        results.sort { ($0.context ?? "", $0.namespace, $0.gateway) < ($1.context ?? "", $1.namespace, $1.gateway) }
+        return FleetRotateReport(results: results, errors: errors.sorted { $0.context < $1.context })
+    }
+}
+
+extension ExitStatus {
+    /// The code of a run over many gateways or clusters, in this order: 6 (pods keep a token that will lapse), 7 (a
+    /// rollout needs a look), 5, 4, 3 (nothing changed there), 2 (refused), 0.
+    public static func mostSevere(_ codes: [ExitStatus]) -> ExitStatus {
         let order: [ExitStatus] = [.restartFailed, .rolloutIncomplete, .kubernetesAPI, .azureAPI, .azureAuthentication, .usage]
-        return order.first { code in results.contains { $0.exitStatus == code } } ?? .success
+        return order.first { codes.contains($0) } ?? .success
     }
 }
 
@@ -130,7 +184,8 @@ public struct FleetRotateOperation: Sendable {
     private func rotate(_ gateway: LocatedGateway, request: RotateRequest) async -> FleetRotateEntry {
         let prefix = "\(gateway.namespace)/\(gateway.gateway)"
         var entry = FleetRotateEntry(
-            namespace: gateway.namespace, gateway: gateway.gateway, secret: GatewayStatus.SecretKey(name: gateway.secretName, key: gateway.secretKey),
+            context: nil, namespace: gateway.namespace, gateway: gateway.gateway,
+            secret: GatewayStatus.SecretKey(name: gateway.secretName, key: gateway.secretKey),
             result: .failed, rotation: nil, exitStatus: .success, error: nil)
         var pinned = request
         pinned.namespace = gateway.namespace

@@ -197,6 +197,39 @@ public enum GatewayDiscovery {
         return gateway
     }
 
+    /// The env var naming the APIM instance's configuration endpoint (`<instance>.configuration.azure-api.net`).
+    public static let endpointVariable = "config.service.endpoint"
+
+    /// The host of the gateway's configuration endpoint, lower-cased: `config.service.endpoint` as the container sees
+    /// it (a literal, a ConfigMap key, or an `envFrom` ConfigMap; `env` wins over `envFrom`, as in Kubernetes). Nil
+    /// when it cannot be read.
+    public static func configurationEndpointHost(_ inspection: Inspection, reader: any ObjectReader) async throws -> String? {
+        let namespace = inspection.workload.metadata.namespace ?? ""
+        guard let container = inspection.workload.template.spec.containers.first(where: { $0.name == inspection.container }) else { return nil }
+        var value: String?
+        if let variable = (container.env ?? []).last(where: { $0.name == endpointVariable }) {
+            if let literal = variable.value {
+                value = literal
+            } else if let ref = variable.valueFrom?.configMapKeyRef, let name = ref.name {
+                value = try await reader.configMap(namespace: namespace, name: name)?.data?[ref.key]
+            }
+        } else {
+            for reference in inspection.configMaps where value == nil {
+                guard let prefix = reference.prefix, endpointVariable.hasPrefix(prefix) else { continue }
+                value = try await reader.configMap(namespace: namespace, name: reference.name)?.data?[String(endpointVariable.dropFirst(prefix.count))]
+            }
+        }
+        return value.flatMap(host(ofEndpoint:))
+    }
+
+    /// `demo.configuration.azure-api.net`, from that or from `https://demo.configuration.azure-api.net:443/path`.
+    static func host(ofEndpoint value: String) -> String? {
+        var text = Substring(value.drop { $0.isWhitespace })
+        if let range = text.firstRange(of: "://") { text = text[range.upperBound...] }
+        let host = text.prefix { !$0.isWhitespace && $0 != "/" && $0 != ":" && $0 != "?" }
+        return host.isEmpty ? nil : host.lowercased()
+    }
+
     /// Every workload among `workloads` whose pods read the Secret `name` (as env, envFrom or a volume is not
     /// considered: the gateway reads its token from env only).
     public static func consumers(of secretName: String, among workloads: [Workload]) -> [Workload] {

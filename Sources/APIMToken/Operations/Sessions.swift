@@ -77,6 +77,50 @@ public struct ClusterSession: Sendable {
     }
 }
 
+// MARK: - FleetCluster
+
+/// One kubeconfig context of a run over several clusters: its client, or why none could be made. Contexts that reach
+/// the same API server are the same cluster.
+public struct FleetCluster: Sendable {
+    public var context: String
+    /// The API server URL; empty when the context could not be resolved.
+    public var server: String
+    /// The context's namespace (or `-n`).
+    public var namespace: String
+    public var client: Result<KubernetesClient, any Error>
+
+    /// Creates the entry.
+    public init(context: String, server: String, namespace: String, client: Result<KubernetesClient, any Error>) {
+        self.context = context
+        self.server = server
+        self.namespace = namespace
+        self.client = client
+    }
+
+    /// How many contexts are opened and worked on at once.
+    public static let concurrency = 4
+
+    /// Resolves each context as `--context` would be (`flags` with its `context` replaced), at most
+    /// ``concurrency`` at a time; a context that cannot be resolved is kept, with its error.
+    public static func open(
+        contexts: [String], flags: KubeConfigFlags, requestTimeout: Duration?, dependencies: Dependencies
+    ) async -> [FleetCluster] {
+        let opened = try? await contexts.concurrentMap(limit: concurrency) { name -> FleetCluster in
+            var contextFlags = flags
+            contextFlags.context = name
+            do {
+                let session = try await ClusterSession.open(flags: contextFlags, requestTimeout: requestTimeout, dependencies: dependencies)
+                return FleetCluster(
+                    context: name, server: session.connection.server.absoluteString, namespace: session.connection.namespace,
+                    client: .success(session.client))
+            } catch {
+                return FleetCluster(context: name, server: "", namespace: "", client: .failure(error))
+            }
+        }
+        return opened ?? []
+    }
+}
+
 // MARK: - AzureTarget
 
 /// The APIM gateway resource and how to reach ARM (`-s -r -a -g`, `--cloud`, `--arm-endpoint`, `--api-version`).

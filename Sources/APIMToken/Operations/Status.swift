@@ -169,6 +169,14 @@ public struct StatusReport: Sendable, Encodable {
         public var error: String
         /// The exit code it would have alone.
         public var exitCode: Int32
+
+        /// The row for `context`, from the error that ended its part of the run.
+        public init(context: String, error: any Error) {
+            let known = error as? any APIMTokenError
+            self.context = context
+            self.error = known.map { $0.description + ($0.remedy.map { " (hint: \($0))" } ?? "") } ?? "\(error)"
+            self.exitCode = (known?.exitStatus ?? .kubernetesAPI).rawValue
+        }
     }
 
     /// 0 when every token is valid beyond `--warn-within`, 8 when one expires inside it, 9 when one is broken or stale;
@@ -193,9 +201,7 @@ public struct StatusReport: Sendable, Encodable {
                     return row
                 }
             case .failure(let error):
-                let code = (error as? any APIMTokenError)?.exitStatus ?? .kubernetesAPI
-                let text = (error as? any APIMTokenError).map { $0.description + ($0.remedy.map { " (hint: \($0))" } ?? "") } ?? "\(error)"
-                errors.append(ContextFailure(context: part.context, error: text, exitCode: code.rawValue))
+                errors.append(ContextFailure(context: part.context, error: error))
             }
         }
         gateways.sort { ($0.context ?? "", $0.namespace, $0.gateway, $0.workload) < ($1.context ?? "", $1.namespace, $1.gateway, $1.workload) }

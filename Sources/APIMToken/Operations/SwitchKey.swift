@@ -158,7 +158,7 @@ public struct SwitchKeyOperation: Sendable {
                 "the Secret no longer records the \(to.rawValue) key; not regenerating the \(from.rawValue) key",
                 remedy: "another run changed the Secret meanwhile; check with: kubectl apimtoken status -n \(gateway.namespace)")
         }
-        try await verifyRolledOut(gateway, secret: now)
+        try await Self.verifyRolledOut(gateway, secret: now, client: client)
         let step = "regenerate the \(from.rawValue) key"
         rotate.journal.begin(step, phase: .finishing)
         try rotate.journal.checkNotStopped()
@@ -170,15 +170,15 @@ public struct SwitchKeyOperation: Sendable {
         }
         rotate.journal.finish(step)
         result.regenerated = true
-        await clearMarker(gateway)
+        await Self.clearMarker(gateway, client: client, progress: rotate.progress)
         return result
     }
 
     /// Every workload runs pods started after the Secret's last write, and its rollout is complete; else exit 7.
-    private func verifyRolledOut(_ gateway: LocatedGateway, secret: Secret) async throws {
+    static func verifyRolledOut(_ gateway: LocatedGateway, secret: Secret, client: KubernetesClient) async throws {
         guard let rotatedAt = secret.metadata.annotation(Annotations.rotatedAt).flatMap(RFC3339.parse) else { return }
         for reference in gateway.workloads.map(\.reference) {
-            let workload = try await rotate.client.fetch(reference, namespace: gateway.namespace)
+            let workload = try await client.fetch(reference, namespace: gateway.namespace)
             let state = RolloutState.evaluate(workload)
             guard RotationPlanner.rolledOut(workload, since: rotatedAt), state.isComplete else {
                 throw RolloutIncompleteError(
@@ -187,15 +187,17 @@ public struct SwitchKeyOperation: Sendable {
         }
     }
 
-    /// Removes the marker once the key is regenerated; a failure only means a re-run would regenerate once more.
-    private func clearMarker(_ gateway: LocatedGateway) async {
-        let body = Data(#"{"metadata":{"annotations":{"\#(Annotations.regeneratePending)":null}}}"#.utf8)
+    /// Removes the markers once the key is regenerated; a failure only means a re-run would find them (and, in a fleet
+    /// switch, the changed key's fingerprint).
+    static func clearMarker(_ gateway: LocatedGateway, client: KubernetesClient, progress: @Sendable (String) -> Void) async {
+        let body = Data(
+            #"{"metadata":{"annotations":{"\#(Annotations.regeneratePending)":null,"\#(Annotations.regenerateFingerprint)":null}}}"#.utf8)
         do {
-            _ = try await rotate.client.patch(
+            _ = try await client.patch(
                 Secret.self, name: gateway.secretName, namespace: gateway.namespace, patch: body, type: .merge,
                 options: WriteOptions(fieldManager: Annotations.fieldManager))
         } catch {
-            rotate.progress(
+            progress(
                 "warning: could not remove the \(Annotations.regeneratePending) annotation from Secret \(gateway.secretName) (\(error)); remove it, or a re-run regenerates the key again"
             )
         }

@@ -29,8 +29,10 @@ struct Rotate: AsyncParsableCommand {
     @Option(name: [.customShort("k"), .long], help: ArgumentHelp("last, rotate, primary or secondary [TOKEN_KEY] (default last).", valueName: "mode"))
     var tokenKey: TokenKeyMode?
 
-    @Option(name: .customLong("if-expires-within"), help: ArgumentHelp("Only rotate when the token expires within this (e.g. 10d).", valueName: "duration"))
-    var ifExpiresWithin: String?
+    @Option(
+        name: .customLong("if-expires-within"), help: ArgumentHelp("Only rotate when the token expires within this (e.g. 10d).", valueName: "duration"),
+        transform: DurationArgument.parser("--if-expires-within"))
+    var ifExpiresWithin: DurationArgument?
 
     @Flag(name: .customLong("create-secret"), help: "Create the Secret when it does not exist.")
     var createSecret = false
@@ -45,10 +47,11 @@ struct Rotate: AsyncParsableCommand {
 
     @OptionGroup(title: "Azure login") var login: LoginFlags
     @OptionGroup(title: "Kubernetes") var kube: KubeOptions
+    @OptionGroup(title: "Clusters") var clusters: ContextOptions
     @OptionGroup(title: "Output") var global: GlobalOptions
 
     func validate() throws {
-        if let ifExpiresWithin { _ = try parseDuration(ifExpiresWithin, flag: "--if-expires-within") }
+        if clusters.isMultiCluster && kube.context != nil { throw ValidationError("--context cannot be used with --contexts or --all-contexts") }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
         if allNamespaces && kube.namespace != nil { throw ValidationError("-A/--all-namespaces and -n/--namespace cannot be used together") }
         guard isFleet else { return }
@@ -71,6 +74,10 @@ struct Rotate: AsyncParsableCommand {
             target: target, tokenKey: tokenKey, kube: kube, environment: context.environment, namespace: "",
             ifExpiresWithin: ifExpiresWithin, validity: rotation.validity, createSecret: createSecret, dryRun: dryRun, wait: !noWait,
             timeout: rotation.timeout)
+        if clusters.isMultiCluster {
+            try await runContexts(request, context: context)
+            return
+        }
         let session = try await ClusterSession.open(
             flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
         if isFleet {
@@ -82,7 +89,7 @@ struct Rotate: AsyncParsableCommand {
         let resolved = resolvedRequest
         let operation = RotateCommandSupport.operation(session: session, context: context, target: target, login: login)
         let output = rotation.output
-        try await context.run(deadline: try rotation.deadlineDuration) {
+        try await context.run(deadline: rotation.deadlineDuration) {
             let result = try await operation.run(resolved)
             context.terminal.endLive()
             RotateCommandSupport.render(result, output: output, terminal: context.terminal)
@@ -108,7 +115,7 @@ extension Rotate {
             },
             progress: { terminal.err($0) })
         let (names, scope, parallel, output) = (gateways, allNamespaces ? nil : session.connection.namespace, parallel, rotation.output)
-        try await context.run(deadline: try rotation.deadlineDuration) {
+        try await context.run(deadline: rotation.deadlineDuration) {
             let report = try await operation.run(request, names: names, scope: scope, parallel: parallel)
             switch output {
             case .json: terminal.out((try? OutputFormat.document(report, as: .json)) ?? "{}")
@@ -119,20 +126,84 @@ extension Rotate {
     }
 }
 
-/// The summary table of a fleet run.
+extension Rotate {
+    /// `rotate --contexts …`: each context as `--context` would be (its one gateway, or GATEWAY…/-A there),
+    /// concurrently; a context that cannot be read, or whose one gateway fails, is an error row.
+    private func runContexts(_ request: RotateRequest, context: CommandContext) async throws {
+        let (terminal, dependencies, environment) = (context.terminal, context.dependencies, context.environment)
+        var seen: [String: String] = [:]
+        // Two contexts of one cluster (and namespace) would rotate the same gateways twice, concurrently.
+        let fleet = await FleetCluster.open(
+            contexts: try clusters.names(kube: kube, environment: environment), flags: kube.flags(environment: environment),
+            requestTimeout: kube.timeout, dependencies: dependencies
+        ).filter { cluster in
+            guard !cluster.server.isEmpty else { return true }
+            let place = cluster.server + (self.allNamespaces ? "" : " " + cluster.namespace)
+            if let first = seen[place] {
+                terminal.err("context \(cluster.context): the same cluster\(self.allNamespaces ? "" : " and namespace") as context \(first); rotated once.")
+                return false
+            }
+            seen[place] = cluster.context
+            return true
+        }
+        let issuers = ARMGatewayIssuers(target: target.azure, login: try login.options(), dependencies: dependencies)
+        let (names, allNamespaces, isFleet, parallel, output) = (gateways, allNamespaces, isFleet, parallel, rotation.output)
+        @Sendable func executor(_ client: KubernetesClient, _ prefix: String) -> RotateOperation {
+            let journal = RunJournal()
+            ProcessSignals.shared.track(journal, label: prefix)
+            return RotateOperation(
+                client: client, clock: dependencies.clock, issuer: { try issuers.issuer(for: $0) }, progress: { terminal.err("\(prefix): \($0)") },
+                rolloutProgress: { terminal.err("\(prefix): \($0)") }, journal: journal)
+        }
+        try await context.run(deadline: rotation.deadlineDuration) {
+            let parts = try await fleet.concurrentMap(limit: FleetCluster.concurrency) {
+                cluster -> (context: String, report: Result<FleetRotateReport, any Error>) in
+                do {
+                    let client = try cluster.client.get()
+                    guard isFleet else {
+                        var single = request
+                        single.namespace = cluster.namespace
+                        let result = try await executor(client, cluster.context).run(single)
+                        return (cluster.context, .success(FleetRotateReport.single(result)))
+                    }
+                    let operation = FleetRotateOperation(
+                        client: client, makeOperation: { executor(client, "\(cluster.context): \($0)") },
+                        progress: { terminal.err("\(cluster.context): \($0)") })
+                    let scope = allNamespaces ? nil : cluster.namespace
+                    return (cluster.context, .success(try await operation.run(request, names: names, scope: scope, parallel: parallel)))
+                } catch {
+                    return (cluster.context, .failure(error))
+                }
+            }
+            let report = FleetRotateReport.merged(parts)
+            switch output {
+            case .json: terminal.out((try? OutputFormat.document(report, as: .json)) ?? "{}")
+            case .text: terminal.out(FleetTable.render(report))
+            }
+            if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
+        }
+    }
+}
+
+/// The summary table of a fleet run (with a CONTEXT column over several contexts).
 enum FleetTable {
     static func render(_ report: FleetRotateReport) -> String {
-        guard !report.results.isEmpty else { return "No gateway with a token Secret was found." }
+        let multiCluster = report.errors != nil
+        guard !report.results.isEmpty || !(report.errors ?? []).isEmpty else { return "No gateway with a token Secret was found." }
         let rows = report.results.map { entry -> [String] in
-            [
+            (multiCluster ? [entry.context ?? "-"] : []) + [
                 entry.namespace, entry.gateway, entry.result.rawValue, entry.rotation?.key.rawValue ?? "-",
                 entry.rotation?.expiresAt.map(RFC3339.formatMinutes) ?? "-", entry.rotation?.rollout.rawValue ?? "-",
             ]
         }
-        var text = Table(headers: ["NAMESPACE", "GATEWAY", "RESULT", "KEY", "EXPIRES", "ROLLOUT"], rows: rows).render()
+        let failures = report.errors ?? []
+        let errorRows = failures.map { [$0.context, "-", "-", "error", "-", "-", "-"] }
+        let headers = (multiCluster ? ["CONTEXT"] : []) + ["NAMESPACE", "GATEWAY", "RESULT", "KEY", "EXPIRES", "ROLLOUT"]
+        var text = Table(headers: headers, rows: rows + errorRows).render()
         for entry in report.results {
-            if let error = entry.error { text += "\n\(entry.namespace)/\(entry.gateway): \(error)" }
+            if let error = entry.error { text += "\n\(entry.context.map { "\($0): " } ?? "")\(entry.namespace)/\(entry.gateway): \(error)" }
         }
+        for failure in failures { text += "\ncontext \(failure.context): error: \(failure.error)" }
         return text
     }
 }
@@ -144,7 +215,7 @@ enum RotateOutput: String, ExpressibleByArgument, CaseIterable { case text, json
 enum RotateCommandSupport {
     static func request(
         target: TargetOptions, tokenKey: TokenKeyMode?, kube: KubeOptions, environment: Environment, namespace: String,
-        ifExpiresWithin: String?, validity: String, createSecret: Bool, dryRun: Bool, wait: Bool, timeout: String
+        ifExpiresWithin: DurationArgument?, validity: DurationArgument, createSecret: Bool, dryRun: Bool, wait: Bool, timeout: DurationArgument
     ) throws -> RotateRequest {
         var keyMode = tokenKey ?? .last
         if tokenKey == nil, let value = environment["TOKEN_KEY"] {
@@ -158,9 +229,8 @@ enum RotateCommandSupport {
             secretKey: target.tokenSecretKey ?? environment["TOKEN_SECRET_KEY"],
             gatewayName: target.apimGateway ?? environment["APIM_GATEWAY"], keyMode: keyMode,
             restart: try target.restartTargets(environment: environment), noRestart: target.noRestart,
-            ifExpiresWithin: try ifExpiresWithin.map { try parseDuration($0, flag: "--if-expires-within") },
-            validity: try parseDuration(validity, flag: "--validity"), createSecret: createSecret, dryRun: dryRun, wait: wait,
-            timeout: .seconds(try parseDuration(timeout, flag: "--timeout")))
+            ifExpiresWithin: ifExpiresWithin?.seconds, validity: validity.seconds, createSecret: createSecret, dryRun: dryRun, wait: wait,
+            timeout: timeout.duration)
     }
 
     static func operation(session: ClusterSession, context: CommandContext, target: TargetOptions, login: LoginFlags) -> RotateOperation {

@@ -21,22 +21,23 @@ struct Status: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("table, wide, json or yaml.", valueName: "format"))
     var output: OutputFormat = .table
 
-    @Option(name: .customLong("warn-within"), help: ArgumentHelp("Warn (exit 8) when a token expires within this.", valueName: "duration"))
-    var warnWithin = "7d"
+    @Option(
+        name: .customLong("warn-within"), help: ArgumentHelp("Warn (exit 8) when a token expires within this (default 7d).", valueName: "duration"),
+        transform: DurationArgument.parser("--warn-within"))
+    var warnWithin = DurationArgument("7d")
 
     @OptionGroup(title: "Kubernetes") var kube: KubeOptions
     @OptionGroup(title: "Clusters") var clusters: ContextOptions
     @OptionGroup(title: "Output") var global: GlobalOptions
 
     func validate() throws {
-        _ = try parseDuration(warnWithin, flag: "--warn-within")
         if clusters.isMultiCluster && kube.context != nil { throw ValidationError("--context cannot be used with --contexts or --all-contexts") }
         if allNamespaces && kube.namespace != nil { throw ValidationError("-A/--all-namespaces and -n/--namespace cannot be used together") }
     }
 
     func run() async throws {
         let context = CommandContext(global: global)
-        let warnWithin = try parseDuration(warnWithin, flag: "--warn-within")
+        let warnWithin = warnWithin.seconds
         let report: StatusReport
         let scopeText: String
         if clusters.isMultiCluster {
@@ -65,25 +66,20 @@ struct Status: AsyncParsableCommand {
 }
 
 extension Status {
-    /// How many clusters are read at once.
-    static let contextConcurrency = 4
-
     /// `status --contexts …`: every context read as `--context` would be, concurrently; one that cannot be read is an
     /// error row, not a gap.
     private func multiClusterReport(context: CommandContext, warnWithin: TimeInterval) async throws -> StatusReport {
         let names = try clusters.names(kube: kube, environment: context.environment)
-        let (kube, allNamespaces, dependencies) = (kube, allNamespaces, context.dependencies)
-        let flags = kube.flags(environment: context.environment)
-        let parts = try await names.concurrentMap(limit: Self.contextConcurrency) { name -> (context: String, report: Result<StatusReport, any Error>) in
-            var contextFlags = flags
-            contextFlags.context = name
+        let (allNamespaces, dependencies) = (allNamespaces, context.dependencies)
+        let fleet = await FleetCluster.open(
+            contexts: names, flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: dependencies)
+        let parts = try await fleet.concurrentMap(limit: FleetCluster.concurrency) { cluster -> (context: String, report: Result<StatusReport, any Error>) in
             do {
-                let session = try await ClusterSession.open(flags: contextFlags, requestTimeout: kube.timeout, dependencies: dependencies)
-                let report = try await StatusOperation(client: session.client, clock: dependencies.clock).run(
-                    StatusRequest(namespace: allNamespaces ? nil : session.connection.namespace, warnWithin: warnWithin))
-                return (name, .success(report))
+                let report = try await StatusOperation(client: try cluster.client.get(), clock: dependencies.clock).run(
+                    StatusRequest(namespace: allNamespaces ? nil : cluster.namespace, warnWithin: warnWithin))
+                return (cluster.context, .success(report))
             } catch {
-                return (name, .failure(error))
+                return (cluster.context, .failure(error))
             }
         }
         var report = StatusReport.merged(parts)
