@@ -27,7 +27,7 @@ public func fuzzEntraToken(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             credential = ManagedIdentityCredential(
                 options: .init(identity: userAssigned ? .clientID("client") : .systemAssigned, chained: selector & 0x80 != 0),
                 transport: transport, clock: clock,
-                retry: IMDSRetryMiddleware(maxTries: 1, goneWindow: .zero, clock: clock))
+                retry: .imds(maxTries: 1, goneWindow: .zero))
         }
     } catch {
         fatalError("the credential could not be created: \(error)")

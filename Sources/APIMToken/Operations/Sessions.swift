@@ -63,7 +63,7 @@ public struct ClusterSession: Sendable {
             base: base,
             middlewares: [
                 HeaderMiddleware.userAgent,
-                KubernetesRetryMiddleware(clock: dependencies.clock),
+                RetryMiddleware(.kubernetes(), clock: dependencies.clock),
                 auth,
                 HTTPTrace(dependencies.trace),
             ])

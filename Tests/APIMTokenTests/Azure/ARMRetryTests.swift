@@ -125,12 +125,11 @@ import Testing
     }
 
     @Test func jitterStaysWithinTheSDKRange() {
-        let middleware = AzureRetryMiddleware(clock: ManualClock())
         for _ in 0..<200 {
-            let first = middleware.backoff(retry: 1).seconds
+            let first = RetryPolicy.azureBackoff(retry: 1, options: .default, jitter: RetryPolicy.azureJitter()).seconds
             #expect(first >= 0.64 && first < 1.04 + 0.001)
         }
-        #expect(AzureRetryMiddleware(clock: ManualClock(), jitter: { 1 }).backoff(retry: 10) == .seconds(60), "capped at 60 s")
+        #expect(RetryPolicy.azureBackoff(retry: 10, options: .default, jitter: 1) == .seconds(60), "capped at 60 s")
     }
 
     @Test func a401DropsTheCachedTokenAndRetriesOnce() async throws {

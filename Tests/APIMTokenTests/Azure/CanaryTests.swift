@@ -106,7 +106,7 @@ import Testing
             let clock = ManualClock()
             let credential = ManagedIdentityCredential(
                 options: .init(identity: .clientID("c")), transport: transport, clock: clock,
-                retry: IMDSRetryMiddleware(maxTries: 2, clock: clock))
+                retry: .imds(maxTries: 2))
             do {
                 let token = try await credential.getToken(scope: Self.scope)
                 Self.assertClean(token, canaries: [Self.accessToken], "IMDS token")
@@ -257,7 +257,7 @@ import Testing
             let clock = ManualClock()
             let credential = ManagedIdentityCredential(
                 options: .init(identity: .clientID("c"), probeTimeout: .seconds(1), chained: true), transport: traced(fake), clock: clock,
-                retry: IMDSRetryMiddleware(maxTries: 2, clock: clock))
+                retry: .imds(maxTries: 2))
             _ = try? await credential.getToken(scope: Self.scope)
         }
 

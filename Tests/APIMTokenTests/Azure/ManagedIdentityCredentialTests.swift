@@ -65,7 +65,7 @@ import Testing
             let clock = ManualClock()
             let transport = FakeTransport { _, _ in HTTPResponse(status: status) }
             let credential = ManagedIdentityCredential(
-                transport: transport, clock: clock, retry: IMDSRetryMiddleware(clock: clock, jitter: { 1 }))
+                transport: transport, clock: clock, retry: .imds(jitter: { 1 }))
             await #expect(throws: AuthenticationFailedError.self) { try await credential.getToken(scope: Self.scope) }
             #expect(transport.requests.count == 5, "status \(status)")
             #expect(clock.sleeps == [.seconds(2), .seconds(4), .seconds(8), .seconds(16)], "status \(status)")
@@ -76,7 +76,7 @@ import Testing
         let clock = ManualClock()
         let transport = FakeTransport { _, _ in HTTPResponse(status: 410) }
         let credential = ManagedIdentityCredential(
-            transport: transport, clock: clock, retry: IMDSRetryMiddleware(clock: clock, jitter: { 1 }))
+            transport: transport, clock: clock, retry: .imds(jitter: { 1 }))
         await #expect(throws: AuthenticationFailedError.self) { try await credential.getToken(scope: Self.scope) }
         let waited = clock.sleeps.reduce(Duration.zero, +)
         #expect(waited >= .seconds(70))
@@ -89,7 +89,7 @@ import Testing
         let transport = FakeTransport(script: [
             .success(HTTPResponse(status: 410)), .success(HTTPResponse(status: 410)), .success(Self.imdsToken("late")),
         ])
-        let credential = ManagedIdentityCredential(transport: transport, clock: clock, retry: IMDSRetryMiddleware(clock: clock, jitter: { 1 }))
+        let credential = ManagedIdentityCredential(transport: transport, clock: clock, retry: .imds(jitter: { 1 }))
         #expect(try await credential.getToken(scope: Self.scope).token.value == "late")
         #expect(transport.requests.count == 3)
     }

@@ -9,7 +9,7 @@ import Testing
 
     func transport(_ script: [Result<HTTPResponse, TransportError>], clock: ManualClock) -> (FakeTransport, MiddlewareTransport) {
         let fake = FakeTransport(script: script)
-        return (fake, MiddlewareTransport(base: fake, middlewares: [KubernetesRetryMiddleware(clock: clock)]))
+        return (fake, MiddlewareTransport(base: fake, middlewares: [RetryMiddleware(.kubernetes(), clock: clock)]))
     }
 
     static let reset = TransportError(kind: .connectionLost, host: "127.0.0.1", message: "connection reset")

@@ -33,7 +33,7 @@ struct EntraTokenClient: Sendable {
         self.clock = clock
         self.transport = MiddlewareTransport(
             base: transport,
-            middlewares: [HeaderMiddleware.userAgent, AzureRetryMiddleware(options: retryOptions, clock: clock)])
+            middlewares: [HeaderMiddleware.userAgent, RetryMiddleware(.azure(retryOptions), clock: clock)])
     }
 
     /// Whether a tenant id is safe to put into the URL path.

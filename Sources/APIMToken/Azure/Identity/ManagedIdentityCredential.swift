@@ -82,13 +82,13 @@ public struct ManagedIdentityCredential: TokenCredential {
     /// Creates the credential. IMDS is plain HTTP by design, so no HTTPS check applies to `options.endpoint`.
     public init(
         options: Options = Options(), transport: any HTTPTransport, clock: any WallClock = SystemWallClock(),
-        retry: IMDSRetryMiddleware? = nil
+        retry: RetryPolicy = .imds()
     ) {
         self.options = options
         self.clock = clock
         self.rawTransport = MiddlewareTransport(base: transport, middlewares: [HeaderMiddleware.userAgent])
         self.transport = MiddlewareTransport(
-            base: transport, middlewares: [HeaderMiddleware.userAgent, retry ?? IMDSRetryMiddleware(clock: clock)])
+            base: transport, middlewares: [HeaderMiddleware.userAgent, RetryMiddleware(retry, clock: clock)])
         self.probe = ProbeState(needed: options.probeTimeout != nil)
     }
 

@@ -40,7 +40,7 @@ public struct ARMClient: Sendable {
             base: transport,
             middlewares: [
                 HeaderMiddleware.userAgent,
-                AzureRetryMiddleware(options: retryOptions, clock: clock, jitter: jitter),
+                RetryMiddleware(.azure(retryOptions, jitter: jitter), clock: clock),
                 BearerTokenMiddleware(cache: tokenCache, scope: cloud.resourceManagerScope),
             ])
     }
