@@ -1,15 +1,25 @@
 import Foundation
 
 /// The admin endpoint the `apimtoken-sandbox` command line talks to (plain HTTP on 127.0.0.1, bearer admin token).
+///
+/// The query parameter `cluster=K` (1-based, default 1) selects the cluster that faults, service-account tokens,
+/// behaviour switches and `/api-server` act on; Azure faults and `/azure-rbac` concern the one Azure, so inject
+/// Azure faults on cluster 1.
 struct AdminAPI: Sendable {
-    /// The sandbox it controls.
-    let sandbox: Sandbox
+    /// The primary cluster of the sandbox it controls.
+    let primary: Sandbox
 
     /// Answers one admin request (bearer admin token required).
     func handle(_ request: HTTPRequest) async -> HTTPResponse {
-        guard request.header("Authorization") == "Bearer \(sandbox.adminToken)" else {
+        guard request.header("Authorization") == "Bearer \(primary.adminToken)" else {
             return .json(401, ["error": "unauthorized"])
         }
+        let clusters = primary.clusters
+        let number = request.queryValue("cluster").map { Int($0) ?? 0 } ?? 1
+        guard (1...clusters.count).contains(number) else {
+            return .json(404, ["error": .string("no cluster \(request.queryValue("cluster") ?? ""): the sandbox has clusters 1 to \(clusters.count)")])
+        }
+        let sandbox = clusters[number - 1]
         let body = (try? JSON.parse(request.body)) ?? [:]
         switch (request.method, request.path) {
         case ("GET", "/faults"):
@@ -30,7 +40,7 @@ struct AdminAPI: Sendable {
                     namespace: body["namespace"]?.stringValue ?? "", name: body["name"]?.stringValue ?? "",
                     lifetime: TimeInterval(body["lifetimeSeconds"]?.intValue ?? 3600),
                     audiences: body["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? ["https://kubernetes.default.svc.cluster.local"])
-                return .json(200, ["token": .string(token)])
+                return .json(200, ["token": .string(token), "server": .string(sandbox.apiServerURL)])
             } catch {
                 return .json(404, ["error": .string("\(error)")])
             }
@@ -42,6 +52,17 @@ struct AdminAPI: Sendable {
         case ("POST", "/ready-despite-bad-token"):
             sandbox.setReadyDespiteBadToken(body["value"]?.boolValue ?? true)
             return .json(200, ["ok": true])
+        case ("POST", "/api-server"):
+            if body["running"]?.boolValue ?? true {
+                do {
+                    try await sandbox.startAPIServer()
+                } catch {
+                    return .json(500, ["error": .string("cannot listen on \(sandbox.apiServerURL) again: \(error)")])
+                }
+            } else {
+                await sandbox.stopAPIServer()
+            }
+            return .json(200, ["running": .bool(await sandbox.isAPIServerRunning), "server": .string(sandbox.apiServerURL)])
         case ("POST", "/azure-rbac"):
             sandbox.setAzureActions((body["actions"]?.arrayValue ?? []).compactMap(\.stringValue), forClientID: body["clientID"]?.stringValue ?? "")
             return .json(200, ["ok": true])

@@ -146,14 +146,18 @@ extension Sandbox {
 
     /// Writes a kubeconfig that authenticates as a ServiceAccount (bearer token only, no client certificate, so RBAC
     /// applies) to `DIR/kubeconfig-<ns>-<name>` and returns its path. Context `<ns>-<name>`, default namespace `ns`.
+    /// On cluster K ≥ 2 the file is `DIR/kubeconfig-apimtoken-sandbox-K-<ns>-<name>`.
     public func writeServiceAccountKubeconfig(namespace: String, name: String, lifetime: TimeInterval = 3600) throws -> String {
         let token = try serviceAccountToken(namespace: namespace, name: name, lifetime: lifetime)
         let text = Self.tokenKubeconfig(server: apiServerURL, caPath: caCertificatePath, token: token, context: "\(namespace)-\(name)", namespace: namespace)
-        let url = directory.appendingPathComponent("kubeconfig-\(namespace)-\(name)")
+        let url = directory.appendingPathComponent("kubeconfig-\(fileNamePrefix)\(namespace)-\(name)")
         try Data(text.utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         return url.path
     }
+
+    /// Empty on cluster 1; `apimtoken-sandbox-K-` on cluster K, so that the clusters' files do not collide.
+    private var fileNamePrefix: String { contextName == Self.contextName(cluster: 1) ? "" : "\(contextName)-" }
 
     /// A kubeconfig with one context that sends `token` to `server`, trusting the CA in `caPath`.
     public static func tokenKubeconfig(server: String, caPath: String, token: String, context: String, namespace: String) -> String {
@@ -181,13 +185,13 @@ extension Sandbox {
     }
 
     /// Writes a projected workload-identity token for a ServiceAccount (audience `api://AzureADTokenExchange`) to
-    /// `DIR/federated-token-<ns>-<name>` and returns the path (for `AZURE_FEDERATED_TOKEN_FILE`). Entra accepts it
+    /// `DIR/federated-token-<ns>-<name>` (on cluster K ≥ 2, `…-apimtoken-sandbox-K-<ns>-<name>`) and returns the path (for `AZURE_FEDERATED_TOKEN_FILE`). Entra accepts it
     /// for the demo principal when the account is ``DemoAzure/workloadIdentityServiceAccount``.
     public func writeFederatedTokenFile(namespace: String, name: String, lifetime: TimeInterval = 3600) throws -> String {
         let token = try saTokens.issue(
             namespace: namespace, name: name, uid: UUID().uuidString.lowercased(), audiences: ["api://AzureADTokenExchange"], lifetime: lifetime
         ).token
-        let url = directory.appendingPathComponent("federated-token-\(namespace)-\(name)")
+        let url = directory.appendingPathComponent("federated-token-\(fileNamePrefix)\(namespace)-\(name)")
         try Data(token.utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         return url.path
@@ -214,7 +218,8 @@ extension Sandbox {
 
     // MARK: Faults and log
 
-    /// Injects a fault.
+    /// Injects a fault. On the primary it applies to its API server and to Azure; on cluster K ≥ 2, to that
+    /// cluster's API server only (inject Azure faults on the primary).
     public func inject(_ fault: Fault) { faults.inject(fault) }
 
     /// Removes every pending fault.
@@ -223,7 +228,8 @@ extension Sandbox {
     /// Faults not yet used up.
     public var pendingFaults: [Fault] { faults.pending }
 
-    /// Every request so far (since the last ``clearRequestLog()``).
+    /// Every request so far (since the last ``clearRequestLog()``): on the primary, its API server's and Azure's;
+    /// on cluster K ≥ 2, that cluster's API server's.
     public var requestLog: [RequestLogEntry] { log.entries }
 
     /// Forgets the in-memory request log (the file keeps everything).

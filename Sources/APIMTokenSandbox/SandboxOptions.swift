@@ -27,11 +27,18 @@ public struct SandboxOptions: Sendable {
     public var controller: ControllerOptions
     /// Whether to serve the admin endpoint (used by the `apimtoken-sandbox` command line).
     public var adminEndpoint: Bool
+    /// How many Kubernetes clusters share the one simulated Azure (at least 1). Each cluster has its own API
+    /// server, objects, controllers, faults and request log, and gets the scenario's cluster objects with tokens
+    /// from the shared gateway keys; see ``Sandbox/clusters``.
+    public var clusters: Int
+    /// For `.many`: exactly this many gateways get a token that expires within 10 days (1 to 9 days), the others
+    /// one that expires in 11 to 29 days. Nil keeps the default spread, 1 to 29 days by gateway number.
+    public var expiring: Int?
 
     /// Options with test-friendly defaults.
     public init(
         scenario: Scenario = .demo, directory: URL? = nil, gateways: Int = 20, namespaces: Int = 4, noiseObjects: Int = 0,
-        controller: ControllerOptions = ControllerOptions(), adminEndpoint: Bool = false
+        controller: ControllerOptions = ControllerOptions(), adminEndpoint: Bool = false, clusters: Int = 1, expiring: Int? = nil
     ) {
         self.scenario = scenario
         self.directory = directory
@@ -40,6 +47,8 @@ public struct SandboxOptions: Sendable {
         self.noiseObjects = noiseObjects
         self.controller = controller
         self.adminEndpoint = adminEndpoint
+        self.clusters = clusters
+        self.expiring = expiring
     }
 }
 

@@ -178,7 +178,7 @@ struct Scenarios {
     }
 
     /// The Azure side every scenario shares.
-    func azureBase() {
+    private func azureBase() {
         azure.addService(subscription: demo.subscriptionID, resourceGroup: demo.resourceGroup, name: demo.serviceName, location: "West Europe")
         azure.register(
             AzureApplication(
@@ -199,7 +199,26 @@ struct Scenarios {
                 systemAssigned: false))
         azure.setAllowedActions(["Microsoft.ApiManagement/service/*"], forClientID: demo.managedIdentityClientID)
         azure.setAllowedActions(["Microsoft.ApiManagement/service/*"], forClientID: demo.systemIdentityClientID)
+    }
+
+    /// The Azure side of a scenario: created once per sandbox, however many clusters share it.
+    func seedAzure(_ options: SandboxOptions) {
+        azureBase()
+        switch options.scenario {
+        case .empty: break
+        case .demo: for gw in ["demo", "edge", "entra"] { addGateway(gw) }
+        case .many: for g in 0..<options.gateways { addGateway(Self.manyGatewayName(g)) }
+        }
+    }
+
+    /// One cluster's objects for a scenario, with tokens from the Azure side's current keys (``seedAzure(_:)`` first).
+    func seedCluster(_ options: SandboxOptions) {
         for ns in ["default", "kube-system", "kube-public"] { namespace(ns) }
+        switch options.scenario {
+        case .empty: break
+        case .demo: seedDemo()
+        case .many: seedMany(gateways: options.gateways, namespaces: options.namespaces, noise: options.noiseObjects, expiring: options.expiring)
+        }
     }
 
     private func addGateway(_ name: String) {
@@ -211,9 +230,8 @@ struct Scenarios {
             ?? ""
     }
 
-    /// `demo`.
-    func seedDemo() {
-        for gw in ["demo", "edge", "entra"] { addGateway(gw) }
+    /// `demo`'s cluster objects.
+    private func seedDemo() {
         namespace("apim")
         namespace("edge")
         portalGateway(namespace: "apim", name: "demo", gateway: "demo", token: token("demo"))
@@ -223,14 +241,29 @@ struct Scenarios {
         noiseDeployment("default", "web")
     }
 
-    /// `many`.
-    func seedMany(gateways: Int, namespaces: Int, noise: Int) {
+    /// The name of the `many` scenario's gateway number `g` (its Azure gateway, Deployment and Secret prefix).
+    static func manyGatewayName(_ g: Int) -> String { String(format: "gw-%04d", g) }
+
+    /// The lifetime in days of gateway `g`'s seeded token in the `many` scenario. Without `expiring`, 1 to 29 days
+    /// by gateway number. With it, exactly `expiring` of the gateways, spread evenly over the numbers (so over the
+    /// namespaces too), get 1 to 9 days and the others 11 to 29, so that exactly `expiring` tokens expire within
+    /// 10 days.
+    static func manyTokenDays(_ g: Int, gateways: Int, expiring: Int?) -> Double {
+        guard let expiring, gateways > 0 else { return Double(1 + g % 29) }
+        // g·N mod G takes each multiple of gcd(N, G) below G exactly gcd(N, G) times, so exactly N of the
+        // gateways land below N.
+        let isExpiring = (g * expiring) % gateways < expiring
+        return isExpiring ? Double(1 + g % 9) : Double(11 + g % 19)
+    }
+
+    /// `many`'s cluster objects.
+    private func seedMany(gateways: Int, namespaces: Int, noise: Int, expiring: Int?) {
         let m = max(1, namespaces)
         for i in 0..<m { namespace(String(format: "gw-%03d", i)) }
         for g in 0..<gateways {
-            let name = String(format: "gw-%04d", g)
-            addGateway(name)
-            portalGateway(namespace: String(format: "gw-%03d", g % m), name: name, gateway: name, token: token(name, days: Double(1 + g % 29)))
+            let name = Self.manyGatewayName(g)
+            let days = Self.manyTokenDays(g, gateways: gateways, expiring: expiring)
+            portalGateway(namespace: String(format: "gw-%03d", g % m), name: name, gateway: name, token: token(name, days: days))
         }
         // Unrelated workloads and Secrets in every namespace, so that discovery has to tell gateways apart.
         for i in 0..<m {

@@ -7,5 +7,5 @@ struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apimtoken-sandbox",
         abstract: "A simulated Kubernetes cluster and Azure (Entra ID, IMDS, ARM for API Management) on 127.0.0.1.",
-        subcommands: [Up.self, Down.self, Token.self, FaultCommand.self, Serve.self])
+        subcommands: [Up.self, Down.self, Token.self, FaultCommand.self, APIServerCommand.self, Serve.self])
 }

@@ -8,9 +8,13 @@ struct FaultCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fault",
         abstract: "Inject a fault into the next COUNT matching requests, or list/clear pending faults.",
-        discussion: "Example: apimtoken-sandbox fault --server arm --method POST --path '*/generateToken' --count 2 --status 429 --retry-after 3")
+        discussion: """
+            Example: apimtoken-sandbox fault --server arm --method POST --path '*/generateToken' --count 2 --status 429 --retry-after 3
+            With several clusters, --cluster K targets cluster K's API server; Azure faults go to cluster 1 (the default).
+            """)
 
     @OptionGroup var dir: DirectoryOption
+    @OptionGroup var cluster: ClusterOption
 
     /// Which server.
     @Option(help: "kubernetes, arm, entra or imds (default: any).")
@@ -83,12 +87,12 @@ struct FaultCommand: AsyncParsableCommand {
     func run() async throws {
         let client = try AdminClient(dir)
         if clear {
-            _ = try await client.send("DELETE", "/faults")
+            _ = try await client.send("DELETE", "/faults" + cluster.query)
             print("faults cleared")
             return
         }
         if list {
-            let (_, data) = try await client.send("GET", "/faults")
+            let (_, data) = try await client.send("GET", "/faults" + cluster.query)
             print(String(decoding: data, as: UTF8.self))
             return
         }
@@ -115,7 +119,7 @@ struct FaultCommand: AsyncParsableCommand {
         let fault = Fault(
             server: server, method: method?.uppercased(), pathPattern: path!, count: count, action: action, skip: skip, seconds: seconds,
             afterApplying: afterApplying ? true : nil)
-        let (code, data) = try await client.send("POST", "/faults", body: try JSONEncoder().encode(fault))
+        let (code, data) = try await client.send("POST", "/faults" + cluster.query, body: try JSONEncoder().encode(fault))
         guard code == 201 else {
             FileHandle.standardError.write(Data("apimtoken-sandbox: \(String(decoding: data, as: UTF8.self))\n".utf8))
             throw ExitCode(1)

@@ -15,6 +15,8 @@ struct Serve: AsyncParsableCommand {
     @Option var rolloutStep: Double = 1
     @Option var podStart: Double = 1
     @Option var jobImage: String?
+    @Option var clusters: Int = 1
+    @Option var expiring: Int?
 
     /// Starts the sandbox, writes the pid and ready files, and waits for a signal.
     func run() async throws {
@@ -25,7 +27,8 @@ struct Serve: AsyncParsableCommand {
         let sandbox = try await Sandbox.start(
             SandboxOptions(
                 scenario: scenario, directory: dir.url, gateways: gateways, namespaces: namespaces, noiseObjects: noise,
-                controller: ControllerOptions(podStartDelay: podStart, stepInterval: rolloutStep), adminEndpoint: true))
+                controller: ControllerOptions(podStartDelay: podStart, stepInterval: rolloutStep), adminEndpoint: true, clusters: clusters,
+                expiring: expiring))
         let fm = FileManager.default
         var jobRunner: JobRunner?
         if let jobImage {
@@ -41,6 +44,7 @@ struct Serve: AsyncParsableCommand {
         say(
             "apimtoken-sandbox serving: api server \(sandbox.apiServerURL), ARM \(sandbox.armEndpoint), Entra \(sandbox.authorityHost), IMDS \(sandbox.imdsEndpoint)"
         )
+        for cluster in sandbox.clusters.dropFirst() { say("apimtoken-sandbox serving: \(cluster.contextName) api server \(cluster.apiServerURL)") }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let queue = DispatchQueue(label: "signals")
             let once = OnceFlag()

@@ -8,6 +8,7 @@ struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print a bearer token for a ServiceAccount of the running sandbox.")
 
     @OptionGroup var dir: DirectoryOption
+    @OptionGroup var cluster: ClusterOption
 
     /// NAMESPACE/NAME.
     @Option(name: .customLong("service-account"), help: "NAMESPACE/NAME of the ServiceAccount.")
@@ -42,7 +43,7 @@ struct Token: AsyncParsableCommand {
                 "namespace": parts[0], "name": parts[1], "lifetimeSeconds": lifetime,
                 "audiences": audiences.isEmpty ? ["https://kubernetes.default.svc.cluster.local"] : audiences,
             ] as [String: Any])
-        let (status, data) = try await AdminClient(dir).send("POST", "/serviceaccount-token", body: body)
+        let (status, data) = try await AdminClient(dir).send("POST", "/serviceaccount-token" + cluster.query, body: body)
         guard status == 200, let doc = try JSONSerialization.jsonObject(with: data) as? [String: Any], let token = doc["token"] as? String else {
             FileHandle.standardError.write(Data("apimtoken-sandbox: \(String(decoding: data, as: UTF8.self))\n".utf8))
             throw ExitCode(1)
@@ -51,11 +52,7 @@ struct Token: AsyncParsableCommand {
             print(token)
             return
         }
-        let admin = try String(contentsOf: dir.url.appendingPathComponent("kubeconfig"), encoding: .utf8)
-        guard
-            let server = admin.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("server:") })?
-                .split(separator: " ").last.map(String.init)
-        else { throw ValidationError("\(dir.url.path)/kubeconfig has no server") }
+        guard let server = doc["server"] as? String else { throw ValidationError("the sandbox did not say which API server issued the token") }
         let text = Sandbox.tokenKubeconfig(
             server: server, caPath: dir.url.appendingPathComponent("ca.crt").path, token: token, context: "\(parts[0])-\(parts[1])", namespace: parts[0])
         guard FileManager.default.createFile(atPath: kubeconfigPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {

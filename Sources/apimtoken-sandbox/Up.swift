@@ -21,6 +21,17 @@ struct Up: AsyncParsableCommand {
     @Option(help: "Namespaces for --scenario many.")
     var namespaces: Int = 4
 
+    /// Gateways whose token expires within 10 days, for `many`.
+    @Option(
+        help:
+            "For --scenario many: exactly this many gateways get a token expiring within 10 days, the others 11 to 29 days (default: 1 to 29 days by gateway number)."
+    )
+    var expiring: Int?
+
+    /// Clusters sharing the one Azure.
+    @Option(help: "Kubernetes clusters sharing the one Azure; cluster K ≥ 2 is context apimtoken-sandbox-K in DIR/kubeconfig.")
+    var clusters: Int = 1
+
     /// Noise ConfigMaps for `many`.
     @Option(help: "Unrelated ConfigMaps for --scenario many (default: 10 per gateway).")
     var noise: Int?
@@ -48,6 +59,11 @@ struct Up: AsyncParsableCommand {
     func validate() throws {
         guard gateways >= 0, namespaces >= 1, (noise ?? 0) >= 0 else { throw ValidationError("--gateways and --noise must be ≥ 0, --namespaces ≥ 1") }
         guard rolloutStep > 0, podStart >= 0, timeout > 0 else { throw ValidationError("--rollout-step and --timeout must be > 0") }
+        guard clusters >= 1 else { throw ValidationError("--clusters must be ≥ 1") }
+        if let expiring {
+            guard scenario == .many else { throw ValidationError("--expiring applies to --scenario many only") }
+            guard (0...gateways).contains(expiring) else { throw ValidationError("--expiring must be between 0 and --gateways (\(gateways))") }
+        }
     }
 
     /// Starts `serve` in the background and waits for DIR/ready.
@@ -64,11 +80,14 @@ struct Up: AsyncParsableCommand {
         let logHandle = try FileHandle(forWritingTo: logURL)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        process.arguments =
-            [
-                "serve", "--dir", dir.url.path, "--scenario", scenario.rawValue, "--gateways", String(gateways), "--namespaces", String(namespaces),
-                "--noise", String(noise ?? (scenario == .many ? 10 * gateways : 0)), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
-            ] + (jobImage.map { ["--job-image", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [])
+        var arguments: [String] = [
+            "serve", "--dir", dir.url.path, "--scenario", scenario.rawValue, "--gateways", String(gateways), "--namespaces", String(namespaces),
+            "--noise", String(noise ?? (scenario == .many ? 10 * gateways : 0)), "--rollout-step", String(rolloutStep), "--pod-start", String(podStart),
+            "--clusters", String(clusters),
+        ]
+        if let expiring { arguments += ["--expiring", String(expiring)] }
+        if let jobImage { arguments += ["--job-image", URL(fileURLWithPath: jobImage).standardizedFileURL.path] }
+        process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = logHandle
         process.standardError = logHandle
@@ -84,15 +103,18 @@ struct Up: AsyncParsableCommand {
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         let d = dir.url.path
+        let contexts =
+            ["apimtoken-sandbox (client certificate)", "apimtoken-sandbox-token (bearer token)"]
+            + (1..<clusters).map { "\(Sandbox.contextName(cluster: $0 + 1)) (cluster \($0 + 1), client certificate)" }
         print(
             """
-            apimtoken-sandbox is running (pid \(process.processIdentifier), scenario \(scenario.rawValue)).
+            apimtoken-sandbox is running (pid \(process.processIdentifier), scenario \(scenario.rawValue)\(clusters > 1 ? ", \(clusters) clusters sharing one Azure" : "")).
 
               source \(d)/env                 # KUBECONFIG, ARM_ENDPOINT, AZURE_AUTHORITY_HOST, SSL_CERT_FILE, demo AZURE_CLIENT_* …
               kubectl get deployments,statefulsets,pods -A
               kubectl --context apimtoken-sandbox-token get secrets -n apim
 
-            Contexts in \(d)/kubeconfig: apimtoken-sandbox (client certificate), apimtoken-sandbox-token (bearer token).
+            Contexts in \(d)/kubeconfig: \(contexts.joined(separator: ", ")).
             Request log: \(d)/requests.jsonl   Server log: \(d)/sandbox.log
             Service-account token:  apimtoken-sandbox token --dir \(d) --service-account apim/apimtoken-rotator
             Inject a fault:         apimtoken-sandbox fault --dir \(d) --server arm --path '*/generateToken' --status 429 --retry-after 2

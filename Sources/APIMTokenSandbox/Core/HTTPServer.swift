@@ -20,9 +20,9 @@ final class HTTPServer: Sendable {
     private let acceptTask: Task<Void, Never>
     private let connections: ConnectionRegistry
 
-    /// Starts a server. `tls` nil means plain HTTP.
+    /// Starts a server on `port` (0: an ephemeral port). `tls` nil means plain HTTP.
     static func start(
-        kind: SandboxServer, group: EventLoopGroup, tls: TLSConfiguration?, faults: FaultInjector, log: RequestLog,
+        kind: SandboxServer, port: Int = 0, group: EventLoopGroup, tls: TLSConfiguration?, faults: FaultInjector, log: RequestLog,
         errorBody: @escaping @Sendable (Int, String) -> (String, [UInt8]), handler: @escaping Handler
     ) async throws -> HTTPServer {
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
@@ -30,7 +30,7 @@ final class HTTPServer: Sendable {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
+            .bind(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
@@ -40,7 +40,7 @@ final class HTTPServer: Sendable {
                         wrappingChannelSynchronously: channel)
                 }
             }
-        let port = channel.channel.localAddress?.port ?? 0
+        let boundPort = channel.channel.localAddress?.port ?? 0
         let isTLS = tls != nil
         let connections = ConnectionRegistry()
         let task = Task {
@@ -60,7 +60,7 @@ final class HTTPServer: Sendable {
                 } catch {}
             }
         }
-        return HTTPServer(kind: kind, port: port, serverChannel: channel, acceptTask: task, connections: connections)
+        return HTTPServer(kind: kind, port: boundPort, serverChannel: channel, acceptTask: task, connections: connections)
     }
 
     private init(
