@@ -56,7 +56,10 @@ struct InstallCronJobCommand: AsyncParsableCommand {
     var timeZone: String?
 
     @Option(
-        name: .customLong("if-expires-within"), help: ArgumentHelp("The job rotates only when the token expires within this.", valueName: "duration"),
+        name: .customLong("if-expires-within"),
+        help: ArgumentHelp(
+            "The job rotates only when the token expires within this (default \(DurationText.format(CronJobInstallConfiguration.defaultIfExpiresWithin))).",
+            valueName: "duration"),
         transform: { try DurationArgument(parsing: $0, flag: "--if-expires-within") })
     var ifExpiresWithin = DurationArgument(seconds: CronJobInstallConfiguration.defaultIfExpiresWithin)
 
