@@ -409,10 +409,10 @@ _kubectl-apimtoken_switch-key() {
 
 _kubectl-apimtoken_install-cronjob() {
     repeating_flags=(-v --verbose)
-    non_repeating_flags=(--no-restart --uninstall --run-now --print-azure-role --allow-key-regeneration --no-color --version -h --help)
+    non_repeating_flags=(-A --all-namespaces --no-restart --uninstall --run-now --print-azure-role --allow-key-regeneration --no-color --version -h --help)
     repeating_options=(--restart)
     non_repeating_options=(-s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version --identity --client-id --tenant --identity-resource-id --sp-secret --client-secret -k --token-key --schedule --time-zone --if-expires-within --image --successful-jobs-history-limit --failed-jobs-history-limit --active-deadline-seconds --backoff-limit --dry-run -o --output --kubeconfig --context -n --namespace --request-timeout)
-    __kubectl-apimtoken_offer_flags_options 0
+    __kubectl-apimtoken_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in

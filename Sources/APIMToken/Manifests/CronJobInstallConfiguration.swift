@@ -15,11 +15,11 @@ public enum CronJobIdentity: Sendable, Equatable {
     case servicePrincipal(ServicePrincipalSource)
 
     /// The `--identity` value.
-    public var flagValue: String {
+    public var kind: CronJobIdentityKind {
         switch self {
-        case .workloadIdentity: "workload-identity"
-        case .aadPodIdentity: "aad-pod-identity"
-        case .servicePrincipal: "service-principal"
+        case .workloadIdentity: .workloadIdentity
+        case .aadPodIdentity: .aadPodIdentity
+        case .servicePrincipal: .servicePrincipal
         }
     }
 
@@ -31,9 +31,15 @@ public enum CronJobIdentity: Sendable, Equatable {
         case .servicePrincipal: "sp"
         }
     }
+}
 
-    /// The `--identity` values, for help and completion.
-    public static let flagValues = ["workload-identity", "aad-pod-identity", "service-principal"]
+// MARK: - CronJobIdentityKind
+
+/// The `--identity` values: which kind of ``CronJobIdentity`` to build.
+public enum CronJobIdentityKind: String, Sendable, CaseIterable {
+    case workloadIdentity = "workload-identity"
+    case aadPodIdentity = "aad-pod-identity"
+    case servicePrincipal = "service-principal"
 }
 
 /// Where a service principal's credentials come from.
@@ -78,8 +84,8 @@ public struct CronJobInstallConfiguration: Sendable, Equatable {
     public var schedule: String = Self.defaultSchedule
     /// The schedule's IANA time zone (`--time-zone`); nil: the controller's (UTC on managed clusters).
     public var timeZone: String?
-    /// `rotate --if-expires-within` in the CronJob.
-    public var ifExpiresWithin: String = Self.defaultIfExpiresWithin
+    /// `rotate --if-expires-within` in the CronJob, in seconds.
+    public var ifExpiresWithin: TimeInterval = Self.defaultIfExpiresWithin
     /// The container image.
     public var image: String = Self.defaultImage
     /// Finished successful Jobs kept.
@@ -102,7 +108,7 @@ public struct CronJobInstallConfiguration: Sendable, Equatable {
     /// `0 3 * * *`: daily at 03:00.
     public static let defaultSchedule = "0 3 * * *"
     /// `10d`: a 29-day token is renewed about every 19 days, leaving 10 days to notice a failing job.
-    public static let defaultIfExpiresWithin = "10d"
+    public static let defaultIfExpiresWithin: TimeInterval = 10 * 86_400
     /// The published image of this version.
     public static var defaultImage: String { "ghcr.io/kubectl-apimtoken/kubectl-apimtoken:\(APIMTokenVersion.current)" }
 

@@ -203,7 +203,7 @@ public struct InstallManifests: Sendable {
             imagePullPolicy: "IfNotPresent",
             // The run stops itself, says what it did and records its Event before the Job's activeDeadlineSeconds
             // has the kubelet kill it.
-            args: ["rotate", "--if-expires-within", configuration.ifExpiresWithin, "--deadline", "\(configuration.runDeadlineSeconds)s"],
+            args: ["rotate", "--if-expires-within", DurationText.format(configuration.ifExpiresWithin), "--deadline", "\(configuration.runDeadlineSeconds)s"],
             env: env,
             resources: .init(
                 requests: ["cpu": "10m", "memory": "32Mi"],

@@ -79,7 +79,7 @@ import Testing
         configuration.schedule = "30 2 * * 1"
         configuration.timeZone = "Europe/Berlin"
         configuration.image = "registry.example/apimtoken:dev"
-        configuration.ifExpiresWithin = "14d"
+        configuration.ifExpiresWithin = 14 * 86_400
         configuration.successfulJobsHistoryLimit = 1
         configuration.failedJobsHistoryLimit = 5
         configuration.activeDeadlineSeconds = 600
