@@ -223,9 +223,9 @@ _kubectl-apimtoken_status() {
 
 _kubectl-apimtoken_rotate() {
     repeating_flags=(-v --verbose)
-    non_repeating_flags=(-A --all-namespaces --no-restart --create-secret --dry-run --no-wait --no-color --version -h --help)
+    non_repeating_flags=(-A --all-namespaces --no-restart --create-secret --dry-run --no-wait --all-contexts --no-color --version -h --help)
     repeating_options=(--restart)
-    non_repeating_options=(--parallel -s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -k --token-key --if-expires-within --validity --timeout --deadline -o --output -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout)
+    non_repeating_options=(--parallel -s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -k --token-key --if-expires-within --validity --timeout --deadline -o --output -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout --contexts)
     __kubectl-apimtoken_offer_flags_options -1
 
     # Offer option value completions
@@ -314,14 +314,18 @@ _kubectl-apimtoken_rotate() {
     '--request-timeout')
         return
         ;;
+    '--contexts')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion rotate -- --contexts "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
+        return
+        ;;
     esac
 }
 
 _kubectl-apimtoken_switch-key() {
     repeating_flags=(-v --verbose)
-    non_repeating_flags=(--regenerate-old --yes --no-restart --no-color --version -h --help)
+    non_repeating_flags=(--regenerate-old --yes --no-restart --all-contexts --no-color --version -h --help)
     repeating_options=(--restart)
-    non_repeating_options=(--to --validity --timeout --deadline -o --output -s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout)
+    non_repeating_options=(--to --validity --timeout --deadline -o --output -s --subscription-id -r --resource-group -a --apim-instance -g --apim-gateway -t --token-secret --token-secret-key --cloud --arm-endpoint --api-version -l --login-method --client-id --client-secret --client-certificate --tenant --kubeconfig --context -n --namespace --request-timeout --contexts)
     __kubectl-apimtoken_offer_flags_options 0
 
     # Offer option value completions
@@ -402,6 +406,10 @@ _kubectl-apimtoken_switch-key() {
         return
         ;;
     '--request-timeout')
+        return
+        ;;
+    '--contexts')
+        __kubectl-apimtoken_add_completions -W "$(__kubectl-apimtoken_custom_complete ---completion switch-key -- --contexts "${COMP_CWORD}" "$(__kubectl-apimtoken_cursor_index_in_current_word)")"
         return
         ;;
     esac

@@ -22,6 +22,15 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case tokenInvalid = 9
 }
 
+extension ExitStatus {
+    /// The code of a run over many gateways or clusters, in this order: 6 (pods keep a token that will lapse), 7 (a
+    /// rollout needs a look), 5, 4, 3 (nothing changed there), 2 (refused), 0.
+    public static func mostSevere(_ codes: [ExitStatus]) -> ExitStatus {
+        let order: [ExitStatus] = [.restartFailed, .rolloutIncomplete, .kubernetesAPI, .azureAPI, .azureAuthentication, .usage]
+        return order.first { codes.contains($0) } ?? .success
+    }
+}
+
 // MARK: - APIMTokenError
 
 /// An error that knows its exit code and what the user should do next.

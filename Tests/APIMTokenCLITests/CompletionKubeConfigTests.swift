@@ -17,6 +17,17 @@ import Testing
         #expect(await completer.complete(["rotate", "--context=st"]).values == ["--context=staging"])
     }
 
+    @Test func contextListsCompleteTheWordAfterTheLastCommaWithoutRepeatingOne() async throws {
+        let path = try CompletionFixtures.write(CompletionFixtures.kubeconfig)
+        let completer = try CompletionFixtures.completer(environment: ["HOME": "/nonexistent", "KUBECONFIG": path])
+        let first = await completer.complete(["status", "--contexts", ""])
+        #expect(first.values == ["bare", "dev", "prod", "staging"])
+        #expect(first.directive == [.noFileCompletion, .noSpace], "a comma may follow")
+        #expect(await completer.complete(["switch-key", "--contexts", "dev,"]).values == ["dev,bare", "dev,prod", "dev,staging"])
+        #expect(await completer.complete(["rotate", "--contexts", "dev,prod,s"]).values == ["dev,prod,staging"])
+        #expect(await completer.complete(["rotate", "--contexts=dev,p"]).values == ["--contexts=dev,prod"])
+    }
+
     @Test func namespacesNamedByContexts() async throws {
         let path = try CompletionFixtures.write(CompletionFixtures.kubeconfig)
         let completer = try CompletionFixtures.completer(environment: ["HOME": "/nonexistent", "KUBECONFIG": path])

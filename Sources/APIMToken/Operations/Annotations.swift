@@ -11,6 +11,7 @@ public enum Annotations {
     public static let regeneratePending = "apimtoken.kubectl-plugin/regenerate-pending"
     /// A fleet `switch-key --regenerate-old`: a short SHA-256 fingerprint of the pending key's value before the switch
     /// (never the key). A re-run that finds the key's value changed knows it was regenerated and does not do it again.
+    /// It stays after the switch, as its record, until the next token write.
     public static let regenerateFingerprint = "apimtoken.kubectl-plugin/regenerate-fingerprint"
     /// The label on an installed CronJob that names the Secret it rotates.
     public static let cronJobSecretLabel = "apimtoken.kubectl-plugin/secret"

@@ -84,16 +84,6 @@ public struct FleetInstallReport: Sendable, Encodable {
     public var exitStatus: ExitStatus { ExitStatus.mostSevere(results.map(\.exitStatus)) }
 }
 
-extension ExitStatus {
-    /// The most severe of `codes` for a run over many gateways: 6 (pods keep a token that will lapse), 7 (a rollout
-    /// needs a look), 5, 4, 3 (nothing changed for that gateway), 2 (refused), else 0. The order of
-    /// ``FleetRotateReport/exitStatus``.
-    public static func mostSevere(_ codes: [ExitStatus]) -> ExitStatus {
-        let order: [ExitStatus] = [.restartFailed, .rolloutIncomplete, .kubernetesAPI, .azureAPI, .azureAuthentication, .usage]
-        return order.first(where: codes.contains) ?? .success
-    }
-}
-
 // MARK: - FleetInstallPlan
 
 /// What `install-cronjob GATEWAY… | -A` would write: one least-privilege set per gateway, exactly as a single install

@@ -95,15 +95,6 @@ public struct FleetRotateReport: Sendable, Encodable {
     }
 }
 
-extension ExitStatus {
-    /// The code of a run over many gateways or clusters, in this order: 6 (pods keep a token that will lapse), 7 (a
-    /// rollout needs a look), 5, 4, 3 (nothing changed there), 2 (refused), 0.
-    public static func mostSevere(_ codes: [ExitStatus]) -> ExitStatus {
-        let order: [ExitStatus] = [.restartFailed, .rolloutIncomplete, .kubernetesAPI, .azureAPI, .azureAuthentication, .usage]
-        return order.first { codes.contains($0) } ?? .success
-    }
-}
-
 // MARK: - FleetRotateOperation
 
 /// `rotate GATEWAY…` and `rotate -A`: every named (or every) gateway of a scope through the same per-gateway pipeline

@@ -188,18 +188,21 @@ public struct SwitchKeyOperation: Sendable {
     }
 
     /// Removes the markers once the key is regenerated; a failure only means a re-run would find them (and, in a fleet
-    /// switch, the changed key's fingerprint).
-    static func clearMarker(_ gateway: LocatedGateway, client: KubernetesClient, progress: @Sendable (String) -> Void) async {
-        let body = Data(
-            #"{"metadata":{"annotations":{"\#(Annotations.regeneratePending)":null,"\#(Annotations.regenerateFingerprint)":null}}}"#.utf8)
+    /// switch, the changed key's fingerprint). A fleet switch keeps the fingerprint as the record of a finished switch.
+    static func clearMarker(
+        _ gateway: LocatedGateway, client: KubernetesClient, keepFingerprint: Bool = false, progress: @Sendable (String) -> Void
+    ) async {
+        var annotations: [String: JSONValue] = [Annotations.regeneratePending: .null]
+        if !keepFingerprint { annotations[Annotations.regenerateFingerprint] = .null }
+        let body = JSONValue.object(["metadata": ["annotations": .object(annotations)]]).encoded
         do {
             _ = try await client.patch(
                 Secret.self, name: gateway.secretName, namespace: gateway.namespace, patch: body, type: .merge,
                 options: WriteOptions(fieldManager: Annotations.fieldManager))
         } catch {
-            progress(
-                "warning: could not remove the \(Annotations.regeneratePending) annotation from Secret \(gateway.secretName) (\(error)); remove it, or a re-run regenerates the key again"
-            )
+            let consequence =
+                keepFingerprint ? "a re-run sees that the key was regenerated and only removes it" : "remove it, or a re-run regenerates the key again"
+            progress("warning: could not remove the \(Annotations.regeneratePending) annotation from Secret \(gateway.secretName) (\(error)); \(consequence)")
         }
     }
 }

@@ -60,7 +60,7 @@ struct InstallCronJobCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "The job rotates only when the token expires within this (default \(DurationText.format(CronJobInstallConfiguration.defaultIfExpiresWithin))).",
             valueName: "duration"),
-        transform: { try DurationArgument(parsing: $0, flag: "--if-expires-within") })
+        transform: DurationArgument.parser("--if-expires-within"))
     var ifExpiresWithin = DurationArgument(seconds: CronJobInstallConfiguration.defaultIfExpiresWithin)
 
     @Option(help: ArgumentHelp("The image (default \(CronJobInstallConfiguration.defaultImage)).", valueName: "ref"))

@@ -6,6 +6,8 @@ enum OptionValueSource: Equatable, Sendable {
     case words([CompletionCandidate], noSpace: Bool = false)
     /// The kubeconfig's contexts.
     case contexts
+    /// The kubeconfig's contexts as a comma-separated list (`--contexts a,b,…`): the word after the last comma.
+    case contextList
     /// The namespaces the kubeconfig's contexts name.
     case namespaces
     /// The shell's file names, optionally only with these extensions.
@@ -22,6 +24,7 @@ enum OptionValueSource: Equatable, Sendable {
     static func of(_ option: CompletionOption) -> OptionValueSource {
         switch option.longName {
         case "context": return .contexts
+        case "contexts": return .contextList
         case "namespace": return .namespaces
         case "kubeconfig": return .files(extensions: [])
         default: break

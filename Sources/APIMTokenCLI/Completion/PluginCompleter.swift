@@ -80,6 +80,12 @@ struct PluginCompleter: Sendable {
             return matching(words, noSpace ? [.noFileCompletion, .noSpace] : .noFileCompletion)
         case .contexts:
             return matching(kubeConfig(line).contexts)
+        case .contextList:
+            // `a,b,c<TAB>`: the contexts not listed yet that start with `c`, each after `a,b,`.
+            let head = prefix.lastIndex(of: ",").map { String(prefix[...$0]) } ?? ""
+            let listed = Set(head.split(separator: ",").map(String.init))
+            let rest = kubeConfig(line).contexts.filter { !listed.contains($0.value) }
+            return matching(rest.map { CompletionCandidate(head + $0.value, $0.description) }, [.noFileCompletion, .noSpace])
         case .namespaces:
             return matching(kubeConfig(line).namespaces)
         case .files(let extensions):

@@ -50,32 +50,6 @@ struct GlobalOptions: ParsableArguments {
     var noColor = false
 }
 
-/// A `--flag DURATION` value (`90s`, `15m`, `12h`, `10d`, `1d12h`), parsed once, when the command line is.
-///
-/// An `@Option` with `transform:` shows no default in its help, so the help text says it.
-struct DurationArgument: Sendable, CustomStringConvertible {
-    let seconds: TimeInterval
-    /// As typed: the help shows a default this way.
-    let description: String
-
-    /// A default value; `text` must be a duration.
-    init(_ text: String) {
-        self.init(seconds: DurationText.parse(text) ?? 0, description: text)
-    }
-
-    private init(seconds: TimeInterval, description: String) {
-        self.seconds = seconds
-        self.description = description
-    }
-
-    var duration: Duration { .milliseconds(Int64((seconds * 1000).rounded())) }
-
-    /// The `transform:` of an `@Option`: a value that is not a duration is a usage error naming `flag`.
-    static func parser(_ flag: String) -> @Sendable (String) throws -> DurationArgument {
-        { text in DurationArgument(seconds: try parseDuration(text, flag: flag), description: text) }
-    }
-}
-
 /// Parses a `--flag DURATION` value.
 func parseDuration(_ text: String, flag: String) throws -> TimeInterval {
     guard let value = DurationText.parse(text) else {
