@@ -266,22 +266,16 @@ public struct InstallManifests: Sendable {
 
     // MARK: Environment
 
-    /// The target as SPEC §4 environment variables (the names `rotate` reads; compatible with apim-shg-rotate).
+    /// The target as ``TargetVariable``s, the names `rotate` reads (compatible with apim-shg-rotate), in the
+    /// contract's order.
     static func targetEnvironment(_ configuration: CronJobInstallConfiguration) -> [EnvVar] {
-        var env: [EnvVar] = [
-            EnvVar(name: "SUBSCRIPTION_ID", value: configuration.subscriptionID),
-            EnvVar(name: "RESOURCE_GROUP", value: configuration.resourceGroup),
-            EnvVar(name: "APIM_INSTANCE", value: configuration.apimInstance),
-            EnvVar(name: "APIM_GATEWAY", value: configuration.gateway),
-            EnvVar(name: "TOKEN_SECRET", value: configuration.tokenSecret),
+        let values: [TargetVariable: String?] = [
+            .subscriptionID: configuration.subscriptionID, .resourceGroup: configuration.resourceGroup, .apimInstance: configuration.apimInstance,
+            .apimGateway: configuration.gateway, .tokenSecret: configuration.tokenSecret, .tokenSecretKey: configuration.tokenSecretKey,
+            .tokenKey: configuration.tokenKey, .restart: configuration.workload.description, .loginMethod: configuration.identity.loginMethod,
+            .cloud: configuration.cloud, .armEndpoint: configuration.armEndpoint,
         ]
-        if let key = configuration.tokenSecretKey { env.append(EnvVar(name: "TOKEN_SECRET_KEY", value: key)) }
-        if let key = configuration.tokenKey { env.append(EnvVar(name: "TOKEN_KEY", value: key)) }
-        env.append(EnvVar(name: "K8S_OBJECT", value: configuration.workload.description))
-        env.append(EnvVar(name: "LOGIN_METHOD", value: configuration.identity.loginMethod))
-        if let cloud = configuration.cloud { env.append(EnvVar(name: "AZURE_CLOUD", value: cloud)) }
-        if let endpoint = configuration.armEndpoint { env.append(EnvVar(name: "ARM_ENDPOINT", value: endpoint)) }
-        return env
+        return TargetVariable.allCases.compactMap { variable in values[variable].flatMap { $0 }.map { EnvVar(name: variable.rawValue, value: $0) } }
     }
 }
 

@@ -149,10 +149,10 @@ public struct AzureTarget: Sendable {
     /// Fills unset values from the environment (SPEC §4 names).
     public func resolved(with environment: Environment) -> AzureTarget {
         var result = self
-        result.subscriptionID = subscriptionID ?? environment.first(["SUBSCRIPTION_ID", "AZURE_SUBSCRIPTION_ID"])?.value
-        result.resourceGroup = resourceGroup ?? environment["RESOURCE_GROUP"]
-        result.serviceName = serviceName ?? environment["APIM_INSTANCE"]
-        result.apiVersion = apiVersion ?? environment["API_VERSION"]
+        result.subscriptionID = subscriptionID ?? environment[.subscriptionID]
+        result.resourceGroup = resourceGroup ?? environment[.resourceGroup]
+        result.serviceName = serviceName ?? environment[.apimInstance]
+        result.apiVersion = apiVersion ?? environment[.apiVersion]
         return result
     }
 

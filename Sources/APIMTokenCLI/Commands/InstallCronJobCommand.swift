@@ -172,7 +172,7 @@ extension InstallCronJobCommand {
     }
 
     private func runUninstall(_ session: ClusterSession, _ context: CommandContext) async throws {
-        var gateway = target.apimGateway ?? context.environment["APIM_GATEWAY"]
+        var gateway = target.apimGateway ?? context.environment[.apimGateway]
         if gateway == nil { gateway = try await discover(session, environment: context.environment).gateway }
         guard let gateway else { throw ConfigurationError("--uninstall needs the gateway", remedy: "pass -g/--apim-gateway") }
         let result = try await InstallCronJob.uninstall(
@@ -183,8 +183,8 @@ extension InstallCronJobCommand {
     /// The Secret, key, gateway and workload, from flags or discovery (as `rotate` finds them).
     private func discover(_ session: ClusterSession, environment: Environment) async throws -> LocatedGateway {
         let query = GatewayQuery(
-            namespace: session.connection.namespace, secretName: target.tokenSecret ?? environment["TOKEN_SECRET"],
-            secretKey: target.tokenSecretKey ?? environment["TOKEN_SECRET_KEY"], gatewayName: target.apimGateway ?? environment["APIM_GATEWAY"],
+            namespace: session.connection.namespace, secretName: target.tokenSecret ?? environment[.tokenSecret],
+            secretKey: target.tokenSecretKey ?? environment[.tokenSecretKey], gatewayName: target.apimGateway ?? environment[.apimGateway],
             restart: try target.restartTargets(environment: environment))
         return try await GatewayLocator(client: session.client).locate(query)
     }
@@ -197,7 +197,7 @@ extension InstallCronJobCommand {
             namespace: gateway.namespace, subscriptionID: azure.subscriptionID ?? "", resourceGroup: azure.resourceGroup ?? "",
             apimInstance: azure.serviceName ?? "", gateway: gateway.gateway, tokenSecret: gateway.secretName, workload: workload,
             identity: identity, tokenSecretKey: gateway.secretKey, tokenKey: tokenKey?.rawValue,
-            cloud: target.cloud ?? environment["AZURE_CLOUD"], armEndpoint: target.armEndpoint ?? environment["ARM_ENDPOINT"])
+            cloud: target.cloud ?? environment[.cloud], armEndpoint: target.armEndpoint ?? environment[.armEndpoint])
         configuration.schedule = schedule
         configuration.timeZone = timeZone
         configuration.ifExpiresWithin = ifExpiresWithin.seconds

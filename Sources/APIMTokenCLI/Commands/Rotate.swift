@@ -218,16 +218,16 @@ enum RotateCommandSupport {
         ifExpiresWithin: DurationArgument?, validity: DurationArgument, createSecret: Bool, dryRun: Bool, wait: Bool, timeout: DurationArgument
     ) throws -> RotateRequest {
         var keyMode = tokenKey ?? .last
-        if tokenKey == nil, let value = environment["TOKEN_KEY"] {
+        if tokenKey == nil, let value = environment[.tokenKey] {
             guard let mode = TokenKeyMode(rawValue: value.lowercased()) else {
                 throw ConfigurationError("TOKEN_KEY \"\(value)\" is not a key mode", remedy: "use last, rotate, primary or secondary")
             }
             keyMode = mode
         }
         return RotateRequest(
-            namespace: namespace, secretName: target.tokenSecret ?? environment["TOKEN_SECRET"],
-            secretKey: target.tokenSecretKey ?? environment["TOKEN_SECRET_KEY"],
-            gatewayName: target.apimGateway ?? environment["APIM_GATEWAY"], keyMode: keyMode,
+            namespace: namespace, secretName: target.tokenSecret ?? environment[.tokenSecret],
+            secretKey: target.tokenSecretKey ?? environment[.tokenSecretKey],
+            gatewayName: target.apimGateway ?? environment[.apimGateway], keyMode: keyMode,
             restart: try target.restartTargets(environment: environment), noRestart: target.noRestart,
             ifExpiresWithin: ifExpiresWithin?.seconds, validity: validity.seconds, createSecret: createSecret, dryRun: dryRun, wait: wait,
             timeout: timeout.duration)

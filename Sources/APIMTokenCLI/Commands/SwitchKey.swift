@@ -94,7 +94,7 @@ extension SwitchKey {
     private func runFleet(_ context: CommandContext) async throws {
         let environment = context.environment
         let terminal = context.terminal
-        guard let gatewayName = target.apimGateway ?? environment["APIM_GATEWAY"] else {
+        guard let gatewayName = target.apimGateway ?? environment[.apimGateway] else {
             throw ConfigurationError(
                 "switch-key --contexts needs the APIM gateway's name, to find it in every cluster", remedy: "pass -g/--apim-gateway [APIM_GATEWAY]")
         }

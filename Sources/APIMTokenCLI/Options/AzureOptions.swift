@@ -56,11 +56,12 @@ struct TargetOptions: ParsableArguments {
     /// The restart targets from the flag or K8S_OBJECT.
     func restartTargets(environment: Environment) throws -> [WorkloadReference]? {
         if noRestart { return nil }
-        let values = restart.isEmpty ? (environment["K8S_OBJECT"].map { [$0] } ?? []) : restart
+        let values = restart.isEmpty ? (environment[.restart].map { [$0] } ?? []) : restart
         guard !values.isEmpty else { return nil }
         return try values.map { value in
             guard let reference = WorkloadReference(parsing: value) else {
-                throw ConfigurationError("K8S_OBJECT \"\(value)\" is not TYPE/NAME", remedy: "use deployment/NAME, statefulset/NAME or daemonset/NAME")
+                throw ConfigurationError(
+                    "\(TargetVariable.restart.rawValue) \"\(value)\" is not TYPE/NAME", remedy: "use deployment/NAME, statefulset/NAME or daemonset/NAME")
             }
             return reference
         }

@@ -30,7 +30,7 @@ struct KubeOptions: ParsableArguments {
 
     /// The flags for kubeconfig resolution; apim-shg-rotate's NAMESPACE fills in for a missing -n.
     func flags(environment: Environment) -> KubeConfigFlags {
-        KubeConfigFlags(kubeconfig: kubeconfig, context: context, namespace: namespace ?? environment["NAMESPACE"])
+        KubeConfigFlags(kubeconfig: kubeconfig, context: context, namespace: namespace ?? environment[.namespace])
     }
 
     /// `--request-timeout` as a duration (nil: the default).

@@ -8,7 +8,7 @@ public enum AzureEnvironmentVariables {
     public static let clientCertificatePath = ["AZURE_CLIENT_CERTIFICATE_PATH"]
     /// The directory (tenant) id.
     public static let tenantID = ["AZURE_TENANT_ID", "TENANT_ID", "TENANT"]
-    public static let loginMethod = ["LOGIN_METHOD"]
+    public static let loginMethod = TargetVariable.loginMethod.names
     /// The Entra authority host.
     public static let authorityHost = "AZURE_AUTHORITY_HOST"
     /// The projected service account token file (workload identity).

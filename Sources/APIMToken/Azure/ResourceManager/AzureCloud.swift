@@ -59,9 +59,9 @@ public struct AzureCloud: Sendable, Equatable, CustomStringConvertible {
     /// Resolves the cloud from flags and environment (flag > env var > default):
     /// `--cloud` [AZURE_CLOUD], `--arm-endpoint` [ARM_ENDPOINT], and `AZURE_AUTHORITY_HOST`.
     public static func resolve(cloud: String?, armEndpoint: String?, environment: Environment) throws -> AzureCloud {
-        var result = try (cloud ?? environment["AZURE_CLOUD"]).map(named) ?? .azurePublic
-        if let endpoint = armEndpoint ?? environment["ARM_ENDPOINT"] {
-            let name = armEndpoint != nil ? "--arm-endpoint" : "ARM_ENDPOINT"
+        var result = try (cloud ?? environment[.cloud]).map(named) ?? .azurePublic
+        if let endpoint = armEndpoint ?? environment[.armEndpoint] {
+            let name = armEndpoint != nil ? "--arm-endpoint" : TargetVariable.armEndpoint.rawValue
             result.resourceManagerEndpoint = try AzureEndpointPolicy.parseEndpoint(endpoint, name: name)
         }
         if let authority = environment["AZURE_AUTHORITY_HOST"] {
