@@ -300,6 +300,8 @@ public final class Sandbox: Sendable {
     /// Makes this cluster's API server unreachable, as a stopped kube-apiserver is: open connections (watches
     /// included) are closed and new ones are refused, until ``startAPIServer()``. Objects and controllers carry on.
     public func stopAPIServer() async {
+        // Watches end first, so that their handlers do not hold the server's stop; a watch opened meanwhile ends after.
+        store.finishAllWatches()
         await apiServer.stop()
         store.finishAllWatches()
     }

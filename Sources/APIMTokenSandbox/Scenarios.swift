@@ -245,15 +245,12 @@ struct Scenarios {
     static func manyGatewayName(_ g: Int) -> String { String(format: "gw-%04d", g) }
 
     /// The lifetime in days of gateway `g`'s seeded token in the `many` scenario. Without `expiring`, 1 to 29 days
-    /// by gateway number. With it, exactly `expiring` of the gateways, spread evenly over the numbers (so over the
-    /// namespaces too), get 1 to 9 days and the others 11 to 29, so that exactly `expiring` tokens expire within
-    /// 10 days.
+    /// by gateway number. With it, gateways 0 to `expiring` − 1 get 1 to 9 days and the others 11 to 29, so that
+    /// exactly `expiring` tokens expire within 10 days; gateways go round the namespaces in number order, so the
+    /// expiring ones are spread evenly over the namespaces.
     static func manyTokenDays(_ g: Int, gateways: Int, expiring: Int?) -> Double {
-        guard let expiring, gateways > 0 else { return Double(1 + g % 29) }
-        // g·N mod G takes each multiple of gcd(N, G) below G exactly gcd(N, G) times, so exactly N of the
-        // gateways land below N.
-        let isExpiring = (g * expiring) % gateways < expiring
-        return isExpiring ? Double(1 + g % 9) : Double(11 + g % 19)
+        guard let expiring else { return Double(1 + g % 29) }
+        return g < expiring ? Double(1 + g % 9) : Double(11 + g % 19)
     }
 
     /// `many`'s cluster objects.

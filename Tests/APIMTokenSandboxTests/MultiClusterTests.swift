@@ -62,6 +62,9 @@ import Testing
             // Each cluster's log holds its own API server's requests.
             #expect(cluster.requestLog.contains { $0.server == .kubernetes && $0.path == "/apis/apps/v1/namespaces/apim/deployments" })
         }
+        // Cluster 2's own kubeconfig has the same contexts, its own current.
+        let own = await TestSupport.kubectl(clusters[1], ["get", "configmap", "only-in-cluster-2", "-n", "apim", "-o", "name"])
+        #expect(own.status == 0, "\(own.stderr)")
         // The bearer-token context reaches cluster 1.
         let token = await Self.kubectl(sandbox, context: "apimtoken-sandbox-token", ["get", "configmap", "only-in-cluster-2", "-n", "apim"])
         #expect(token.status != 0 && token.stderr.contains("NotFound"))
@@ -167,11 +170,64 @@ import Testing
         #expect(!sandbox.requestLog.isEmpty && sandbox.requestLog.allSatisfy { $0.cluster == nil })
     }
 
+    @Test func upWithClustersAndTheClusterFlagOfFaultAndAPIServer() async throws {
+        guard let sandbox = CommandLineTests.executable(), let kubectl = TestSupport.kubectl() else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sbx-fleet-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let up = await TestSupport.run([sandbox, "up", "--dir", dir, "--scenario", "empty", "--clusters", "2"], timeout: 90)
+        #expect(up.status == 0, "up failed: \(up.stdout) \(up.stderr)")
+        defer {
+            if let text = try? String(contentsOfFile: "\(dir)/sandbox.pid", encoding: .utf8),
+                let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                kill(pid, SIGKILL)
+            }
+        }
+        #expect(up.stdout.contains("apimtoken-sandbox-2 (cluster 2"), "\(up.stdout)")
+        func get(_ context: String) async -> ProcessResult {
+            let home = TestSupport.freshHome()
+            defer { try? FileManager.default.removeItem(atPath: home) }
+            return await TestSupport.run(
+                [kubectl, "--kubeconfig", "\(dir)/kubeconfig", "--context", context, "get", "namespace", "default", "-o", "name"], environment: ["HOME": home])
+        }
+        #expect(await get("apimtoken-sandbox-2").status == 0)
+
+        // A fault for cluster 2 leaves cluster 1 alone.
+        let fault = await TestSupport.run([
+            sandbox, "fault", "--dir", dir, "--cluster", "2", "--server", "kubernetes", "--path", "/api/v1/namespaces/default", "--status", "503",
+        ])
+        #expect(fault.status == 0, "\(fault.stderr)")
+        #expect(await get("apimtoken-sandbox").status == 0)
+        let faulted = await get("apimtoken-sandbox-2")
+        #expect(faulted.status != 0 && faulted.stderr.contains("ServiceUnavailable"), "\(faulted.stderr)")
+
+        // api-server stop/start for cluster 2; cluster 3 does not exist.
+        let stop = await TestSupport.run([sandbox, "api-server", "stop", "--dir", dir, "--cluster", "2"])
+        #expect(stop.status == 0, "\(stop.stderr)")
+        let refused = await get("apimtoken-sandbox-2")
+        #expect(refused.status != 0 && refused.stderr.contains("refused"), "\(refused.stderr)")
+        #expect(await get("apimtoken-sandbox").status == 0)
+        let start = await TestSupport.run([sandbox, "api-server", "start", "--dir", dir, "--cluster", "2"])
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(await get("apimtoken-sandbox-2").status == 0)
+        let missing = await TestSupport.run([sandbox, "api-server", "stop", "--dir", dir, "--cluster", "3"])
+        #expect(missing.status != 0 && missing.stderr.contains("no cluster 3"), "\(missing.stderr)")
+
+        let down = await TestSupport.run([sandbox, "down", "--dir", dir])
+        #expect(down.status == 0)
+    }
+
     @Test(arguments: [(200, 50), (200, 0), (200, 200), (7, 3), (30, 29), (1, 1)])
     func expiringGivesExactlyThatManyTokensWithinTenDays(gateways: Int, expiring: Int) {
         let days = (0..<gateways).map { Scenarios.manyTokenDays($0, gateways: gateways, expiring: expiring) }
         #expect(days.filter { $0 < 10 }.count == expiring)
         #expect(days.allSatisfy { (1...29).contains($0) && $0 != 10 })
+    }
+
+    @Test func expiringGatewaysAreSpreadOverTheNamespaces() {
+        // Gateway g lives in namespace g % namespaces (Scenarios.seedMany).
+        let perNamespace = Dictionary(grouping: (0..<200).filter { Scenarios.manyTokenDays($0, gateways: 200, expiring: 50) < 10 }) { $0 % 20 }
+        #expect(perNamespace.count == 20 && perNamespace.values.allSatisfy { (2...3).contains($0.count) }, "\(perNamespace.mapValues(\.count))")
     }
 
     @Test func theDefaultSpreadIsUnchanged() {
