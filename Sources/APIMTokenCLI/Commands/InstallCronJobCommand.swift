@@ -105,7 +105,17 @@ struct InstallCronJobCommand: AsyncParsableCommand {
     enum DryRunMode: String, ExpressibleByArgument, CaseIterable { case client, server, none }
 
     /// `-o`: the manifests' format with `--dry-run=client`, the result's otherwise (`yaml` then prints text).
-    enum InstallOutput: String, ExpressibleByArgument, CaseIterable { case yaml, json, text }
+    enum InstallOutput: String, ExpressibleByArgument, CaseIterable {
+        case yaml, json, text
+
+        /// The format of a result (not of `--dry-run=client`'s manifests): a table unless JSON.
+        var format: OutputFormat {
+            switch self {
+            case .json: .json
+            case .yaml, .text: .table
+            }
+        }
+    }
 
     func validate() throws {
         do {
@@ -168,7 +178,7 @@ extension InstallCronJobCommand {
         let manifests = try InstallManifests(try configuration(for: discovered, environment: context.environment))
         if mode == .client { return try printManifests(manifests.objects, terminal: context.terminal) }
         let result = try await InstallCronJob.apply(manifests, client: session.client, dryRun: mode == .server, runNow: runNow)
-        render(result, terminal: context.terminal, verb: mode == .server ? "validated (server dry run)" : "applied")
+        try render(result, terminal: context.terminal, verb: mode == .server ? "validated (server dry run)" : "applied")
     }
 
     private func runUninstall(_ session: ClusterSession, _ context: CommandContext) async throws {
@@ -177,7 +187,7 @@ extension InstallCronJobCommand {
         guard let gateway else { throw ConfigurationError("--uninstall needs the gateway", remedy: "pass -g/--apim-gateway") }
         let result = try await InstallCronJob.uninstall(
             gateway: gateway, namespace: session.connection.namespace, client: session.client, dryRun: mode != .none)
-        render(result, terminal: context.terminal, verb: "deleted")
+        try render(result, terminal: context.terminal, verb: "deleted")
     }
 
     /// The Secret, key, gateway and workload, from flags or discovery (as `rotate` finds them).
@@ -244,16 +254,9 @@ extension InstallCronJobCommand {
         terminal.out(try ManifestRenderer.render(objects, format: output == .json ? .json : .yaml))
     }
 
-    private func render(_ result: InstallCronJobResult, terminal: Terminal, verb: String) {
+    private func render(_ result: InstallCronJobResult, terminal: Terminal, verb: String) throws {
         for note in result.notes { terminal.err("note: \(note)") }
-        if output == .json {
-            terminal.out((try? OutputFormat.document(result, as: .json)) ?? "{}")
-            return
-        }
-        for object in result.applied { terminal.out("\(object) \(verb)") }
-        for object in result.deleted { terminal.out("\(object) \(verb)") }
-        if let job = result.job { terminal.out("\(job) created") }
-        if result.applied.isEmpty && result.deleted.isEmpty && result.job == nil { terminal.out("nothing to do") }
+        try Renderer.render(InstallResultOutput(result: result, verb: verb), as: output?.format ?? .table, terminal: terminal)
     }
 }
 
@@ -286,10 +289,7 @@ extension InstallCronJobCommand {
             }
             report = await FleetInstall.apply(plan, client: client, dryRun: mode == .server, runNow: runNow, progress: { terminal.err($0) })
         }
-        switch output {
-        case .json: terminal.out((try? OutputFormat.document(report, as: .json)) ?? "{}")
-        case .yaml, .text, nil: terminal.out(FleetInstallTable.render(report))
-        }
+        try Renderer.render(report, as: output?.format ?? .table, terminal: terminal)
         if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
     }
 }

@@ -92,7 +92,7 @@ struct Rotate: AsyncParsableCommand {
         try await context.run(deadline: rotation.deadlineDuration) {
             let result = try await operation.run(resolved)
             context.terminal.endLive()
-            RotateCommandSupport.render(result, output: output, terminal: context.terminal)
+            try Renderer.render(result, as: output.format, terminal: context.terminal)
         }
     }
 }
@@ -117,10 +117,7 @@ extension Rotate {
         let (names, scope, parallel, output) = (gateways, allNamespaces ? nil : session.connection.namespace, parallel, rotation.output)
         try await context.run(deadline: rotation.deadlineDuration) {
             let report = try await operation.run(request, names: names, scope: scope, parallel: parallel)
-            switch output {
-            case .json: terminal.out((try? OutputFormat.document(report, as: .json)) ?? "{}")
-            case .text: terminal.out(FleetTable.render(report))
-            }
+            try Renderer.render(report, as: output.format, terminal: terminal)
             if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
         }
     }
@@ -176,10 +173,7 @@ extension Rotate {
                 }
             }
             let report = FleetRotateReport.merged(parts)
-            switch output {
-            case .json: terminal.out((try? OutputFormat.document(report, as: .json)) ?? "{}")
-            case .text: terminal.out(FleetTable.render(report))
-            }
+            try Renderer.render(report, as: output.format, terminal: terminal)
             if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
         }
     }
@@ -209,7 +203,16 @@ enum FleetTable {
 }
 
 /// `-o` of rotate and switch-key.
-enum RotateOutput: String, ExpressibleByArgument, CaseIterable { case text, json }
+enum RotateOutput: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+
+    var format: OutputFormat {
+        switch self {
+        case .text: .table
+        case .json: .json
+        }
+    }
+}
 
 /// The parts rotate and switch-key share.
 enum RotateCommandSupport {
@@ -242,18 +245,5 @@ enum RotateCommandSupport {
             issuer: { gateway in try issuers.get().issuer(for: gateway) },
             progress: { terminal.err($0) },
             rolloutProgress: { terminal.live($0) }, journal: dependencies.journal)
-    }
-
-    static func render(_ result: RotateResult, output: RotateOutput, terminal: Terminal) {
-        switch output {
-        case .json:
-            terminal.out((try? OutputFormat.document(result, as: .json)) ?? "{}")
-        case .text:
-            if result.dryRun {
-                terminal.out("Plan for gateway \(result.gateway) in namespace \(result.namespace):")
-                for (index, step) in result.plan.enumerated() { terminal.out("  \(index + 1). \(step)") }
-            }
-            terminal.out(result.summary)
-        }
     }
 }

@@ -50,16 +50,8 @@ struct Status: AsyncParsableCommand {
                 StatusRequest(namespace: allNamespaces ? nil : session.connection.namespace, gateways: gateways, warnWithin: warnWithin))
             scopeText = allNamespaces ? "No gateways found." : "No gateways found in namespace \(session.connection.namespace)."
         }
-        switch output {
-        case .json, .yaml:
-            context.terminal.out(try OutputFormat.document(report, as: output))
-        case .table, .wide:
-            if report.gateways.isEmpty && (report.errors ?? []).isEmpty {
-                context.terminal.err(scopeText)
-            } else {
-                context.terminal.out(StatusTable.render(report, wide: output == .wide, now: context.dependencies.clock.now(), terminal: context.terminal))
-            }
-        }
+        try Renderer.render(
+            StatusOutput(report: report, now: context.dependencies.clock.now(), scope: scopeText), as: output, terminal: context.terminal)
         let status = report.exitStatus
         if status != .success { throw ExitCode(status.rawValue) }
     }

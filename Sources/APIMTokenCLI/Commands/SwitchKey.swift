@@ -80,10 +80,7 @@ struct SwitchKey: AsyncParsableCommand {
         try await context.run(deadline: rotation.deadlineDuration) {
             let result = try await operation.run(pinned, to: to, regenerateOld: regenerateOld)
             terminal.endLive()
-            switch output {
-            case .json: terminal.out((try? OutputFormat.document(result, as: .json)) ?? "{}")
-            case .text: terminal.out(result.summary)
-            }
+            try Renderer.render(result, as: output.format, terminal: terminal)
         }
     }
 }
@@ -136,12 +133,7 @@ extension SwitchKey {
         try await context.run(deadline: rotation.deadlineDuration) {
             let report = try await operation.run(
                 gateway: gatewayName, instance: instance, scope: scope, request: request, to: to, regenerateOld: regenerateOld)
-            switch output {
-            case .json: terminal.out((try? OutputFormat.document(report, as: .json)) ?? "{}")
-            case .text:
-                terminal.out(FleetSwitchTable.render(report))
-                terminal.out(report.summary)
-            }
+            try Renderer.render(report, as: output.format, terminal: terminal)
             if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
         }
     }
