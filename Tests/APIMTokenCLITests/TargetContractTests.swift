@@ -14,6 +14,13 @@ import Testing
         return Environment(values)
     }
 
+    /// What `rotate` asks for with these flags in this environment.
+    static func request(_ rotate: Rotate, _ environment: Environment) throws -> RotateRequest {
+        try RotateCommandSupport.request(
+            target: rotate.target, tokenKey: nil, kube: rotate.kube, environment: environment, namespace: "apim", ifExpiresWithin: nil,
+            validity: rotate.rotation.validity, createSecret: false, dryRun: false, wait: true, timeout: rotate.rotation.timeout)
+    }
+
     @Test(arguments: [
         CronJobIdentity.workloadIdentity(clientID: "11111111-2222-3333-4444-555555555555", tenantID: nil),
         .servicePrincipal(.existingSecret(name: "apim-rotator-sp")),
@@ -26,9 +33,7 @@ import Testing
         let environment = Self.environment(of: configuration)
         // The CronJob's command line names none of these: they come from the environment alone.
         let rotate = try Rotate.parseAsRoot(["--if-expires-within", "10d"]) as! Rotate
-        let request = try RotateCommandSupport.request(
-            target: rotate.target, tokenKey: nil, kube: rotate.kube, environment: environment, namespace: "apim", ifExpiresWithin: nil,
-            validity: rotate.rotation.validity, createSecret: false, dryRun: false, wait: true, timeout: rotate.rotation.timeout)
+        let request = try Self.request(rotate, environment)
         #expect(request.gatewayName == "demo")
         #expect(request.secretName == "demo-token")
         #expect(request.secretKey == "config.service.auth")
@@ -51,9 +56,7 @@ import Testing
     @Test func aFlagWinsOverItsVariable() throws {
         let environment = Environment(["TOKEN_SECRET": "from-env", "APIM_GATEWAY": "env-gateway", "AZURE_SUBSCRIPTION_ID": "sdk-sub"])
         let rotate = try Rotate.parseAsRoot(["-t", "from-flag"]) as! Rotate
-        let request = try RotateCommandSupport.request(
-            target: rotate.target, tokenKey: nil, kube: rotate.kube, environment: environment, namespace: "apim", ifExpiresWithin: nil,
-            validity: rotate.rotation.validity, createSecret: false, dryRun: false, wait: true, timeout: rotate.rotation.timeout)
+        let request = try Self.request(rotate, environment)
         #expect(request.secretName == "from-flag")
         #expect(request.gatewayName == "env-gateway")
         #expect(rotate.target.azure.resolved(with: environment).subscriptionID == "sdk-sub", "the Azure SDKs' name is read after SUBSCRIPTION_ID")
