@@ -174,6 +174,40 @@ import Testing
         #expect(settled, "\(boundary.testDescription): every pod authenticates with the new key")
     }
 
+    @Test func aOneClusterSwitchAfterAFleetSwitchLeavesNoStaleFingerprintAndTheFleetFinishesIt() async throws {
+        let sandbox = try await Self.fleet(2)
+        defer { Task { await sandbox.shutdown() } }
+        let annotations = { (cluster: Sandbox) in
+            cluster.object(apiVersion: "v1", kind: "Secret", namespace: "apim", name: "demo-token")?[path: ["metadata", "annotations"]]
+        }
+        let first = await E2E.plugin(sandbox, Self.switchArguments)
+        #expect(first.status == 0, "\(first)")
+        #expect(annotations(sandbox.clusters[1])?["apimtoken.kubectl-plugin/regenerate-fingerprint"] != nil, "the finished switch's record")
+
+        // A switch of cluster 2 alone, killed before its regenerateKey: its marker names the secondary key, and the
+        // fleet's old fingerprint (of the primary key's former value) must not stay beside it.
+        sandbox.inject(Fault(server: .arm, method: "POST", pathPattern: "*/regenerateKey", count: 1, action: .hold))
+        let single = try E2E.start(sandbox, ["switch-key", "--context", "apimtoken-sandbox-2", "-n", "apim", "--regenerate-old", "--yes"])
+        #expect(await sandbox.wait(timeout: 60) { sandbox.requestLog.contains { ($0.fault ?? "").hasPrefix("hold") } })
+        single.signal(SIGKILL)
+        _ = await single.wait()
+        sandbox.clearFaults()
+        #expect(annotations(sandbox.clusters[1])?["apimtoken.kubectl-plugin/regenerate-pending"]?.stringValue == "secondary")
+        #expect(annotations(sandbox.clusters[1])?["apimtoken.kubectl-plugin/regenerate-fingerprint"] == nil)
+
+        // The fleet finishes that switch: cluster 1 follows to the primary key, and the secondary key is regenerated.
+        let rerun = await E2E.plugin(sandbox, Self.switchArguments + ["-o", "json"])
+        #expect(rerun.status == 0, "\(rerun)")
+        #expect(rerun.json["regeneration"] as? String == "regenerated" && rerun.json["from"] as? String == "secondary", "\(rerun)")
+        let answered = sandbox.requestLog.filter { $0.server == .arm && $0.path.hasSuffix("/regenerateKey") && $0.fault == nil && $0.status < 300 }
+        #expect(answered.count == 2, "primary once, then secondary once (the held call was never applied)")
+        #expect(Self.keys(sandbox) == ["primary", "primary"])
+        let settled = await sandbox.wait(timeout: 10) {
+            sandbox.clusters.allSatisfy { $0.pods(namespace: "apim").filter { $0.name.hasPrefix("demo") }.allSatisfy { $0.authenticated == true } }
+        }
+        #expect(settled, "every pod authenticates with the primary key's new value")
+    }
+
     @Test func aDifferentInstanceOrAMissingGatewayIsNotPartOfTheFleet() async throws {
         let sandbox = try await Self.fleet(2)
         defer { Task { await sandbox.shutdown() } }

@@ -398,10 +398,10 @@ public struct RotateOperation: Sendable {
         try journal.checkNotStopped()
         var annotations = extra
         // A switch-key marker is carried only by the write that sets it; any other write makes it moot.
-        if extra[Annotations.regeneratePending] == nil {
-            for marker in [Annotations.regeneratePending, Annotations.regenerateFingerprint] where secret?.metadata.annotation(marker) != nil {
-                annotations[marker] = ""
-            }
+        // (A one-cluster switch-key sets no fingerprint: one left by an earlier fleet switch would be stale.)
+        for marker in [Annotations.regeneratePending, Annotations.regenerateFingerprint]
+        where extra[marker] == nil && secret?.metadata.annotation(marker) != nil {
+            annotations[marker] = ""
         }
         annotations[Annotations.lastUsedKey] = rotation.key.rawValue
         annotations[Annotations.rotatedAt] = RFC3339.format(clock.now())
