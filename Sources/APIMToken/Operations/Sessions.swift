@@ -59,14 +59,7 @@ public struct ClusterSession: Sendable {
         var configuration = CurlTransport.Configuration(tls: tls, proxy: connection.proxy, environment: dependencies.environment)
         if let requestTimeout { configuration.requestTimeout = requestTimeout }
         let base = try dependencies.makeTransport(configuration)
-        let transport = MiddlewareTransport(
-            base: base,
-            middlewares: [
-                HeaderMiddleware.userAgent,
-                RetryMiddleware(.kubernetes(), clock: dependencies.clock),
-                auth,
-                HTTPTrace(dependencies.trace),
-            ])
+        let transport = MiddlewareStacks.kubernetes(base, auth: auth, clock: dependencies.clock, trace: dependencies.trace)
         let origin: String
         switch connection.origin {
         case .context(let name, let cluster, let user): origin = "context \(name) (cluster \(cluster), user \(user))"
@@ -201,7 +194,7 @@ public struct ARMGatewayIssuer: GatewayTokenIssuer {
         let trace = dependencies.trace
         let base = try dependencies.makeTransport(
             CurlTransport.Configuration(tls: AzureEndpointPolicy.tlsMaterial(environment: environment), environment: environment))
-        let transport = MiddlewareTransport(base: base, middlewares: [HTTPTrace(trace)])
+        let transport = MiddlewareStacks.azureBase(base, trace: trace)
         let credential = try CredentialFactory(
             transport: transport, environment: environment, clock: dependencies.clock,
             processRunner: ProcessTrace(base: dependencies.processRunner, trace: trace), cloud: cloud

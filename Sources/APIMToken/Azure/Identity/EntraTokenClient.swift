@@ -31,9 +31,7 @@ struct EntraTokenClient: Sendable {
         self.credentialName = credentialName
         self.tokenEndpoint = endpoint
         self.clock = clock
-        self.transport = MiddlewareTransport(
-            base: transport,
-            middlewares: [HeaderMiddleware.userAgent, RetryMiddleware(.azure(retryOptions), clock: clock)])
+        self.transport = MiddlewareStacks.tokenEndpoint(transport, retry: .azure(retryOptions), clock: clock)
     }
 
     /// Whether a tenant id is safe to put into the URL path.

@@ -86,9 +86,8 @@ public struct ManagedIdentityCredential: TokenCredential {
     ) {
         self.options = options
         self.clock = clock
-        self.rawTransport = MiddlewareTransport(base: transport, middlewares: [HeaderMiddleware.userAgent])
-        self.transport = MiddlewareTransport(
-            base: transport, middlewares: [HeaderMiddleware.userAgent, RetryMiddleware(retry, clock: clock)])
+        self.rawTransport = MiddlewareStacks.probe(transport)
+        self.transport = MiddlewareStacks.tokenEndpoint(transport, retry: retry, clock: clock)
         self.probe = ProbeState(needed: options.probeTimeout != nil)
     }
 

@@ -36,13 +36,8 @@ public struct ARMClient: Sendable {
         self.cloud = cloud
         self.apiVersion = apiVersion
         self.tokenCache = tokenCache
-        self.transport = MiddlewareTransport(
-            base: transport,
-            middlewares: [
-                HeaderMiddleware.userAgent,
-                RetryMiddleware(.azure(retryOptions, jitter: jitter), clock: clock),
-                BearerTokenMiddleware(cache: tokenCache, scope: cloud.resourceManagerScope),
-            ])
+        self.transport = MiddlewareStacks.arm(
+            transport, retry: .azure(retryOptions, jitter: jitter), tokenCache: tokenCache, scope: cloud.resourceManagerScope, clock: clock)
     }
 
     // MARK: Operations
