@@ -82,8 +82,13 @@ struct Rotate: AsyncParsableCommand {
             flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
         if isFleet {
             try await runFleet(request, session: session, context: context)
-            return
+        } else {
+            try await runOne(request, session: session, context: context)
         }
+    }
+
+    /// `rotate` of the one gateway of the namespace (or the one the flags name).
+    private func runOne(_ request: RotateRequest, session: ClusterSession, context: CommandContext) async throws {
         var resolvedRequest = request
         resolvedRequest.namespace = session.connection.namespace
         let resolved = resolvedRequest

@@ -37,30 +37,27 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let context = CommandContext(global: global)
-        let warnWithin = warnWithin.seconds
-        let report: StatusReport
-        let scopeText: String
-        if clusters.isMultiCluster {
-            report = try await multiClusterReport(context: context, warnWithin: warnWithin)
-            scopeText = "No gateways found in any of the contexts."
-        } else {
-            let session = try await ClusterSession.open(
-                flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
-            report = try await StatusOperation(client: session.client, clock: context.dependencies.clock).run(
-                StatusRequest(namespace: allNamespaces ? nil : session.connection.namespace, gateways: gateways, warnWithin: warnWithin))
-            scopeText = allNamespaces ? "No gateways found." : "No gateways found in namespace \(session.connection.namespace)."
-        }
-        try Renderer.render(
-            StatusOutput(report: report, now: context.dependencies.clock.now(), scope: scopeText), as: output, terminal: context.terminal)
-        let status = report.exitStatus
-        if status != .success { throw ExitCode(status.rawValue) }
+        let (report, scope) =
+            try await clusters.isMultiCluster ? (multiClusterReport(context: context), "No gateways found in any of the contexts.") : oneClusterReport(context)
+        try Renderer.render(StatusOutput(report: report, now: context.dependencies.clock.now(), scope: scope), as: output, terminal: context.terminal)
+        if report.exitStatus != .success { throw ExitCode(report.exitStatus.rawValue) }
     }
 }
 
 extension Status {
     /// `status --contexts …`: every context read as `--context` would be, concurrently; one that cannot be read is an
     /// error row, not a gap.
-    private func multiClusterReport(context: CommandContext, warnWithin: TimeInterval) async throws -> StatusReport {
+    /// `status` of the current (or `--context`) cluster, and what to say when it has no gateway.
+    private func oneClusterReport(_ context: CommandContext) async throws -> (StatusReport, String) {
+        let session = try await ClusterSession.open(
+            flags: kube.flags(environment: context.environment), requestTimeout: kube.timeout, dependencies: context.dependencies)
+        let report = try await StatusOperation(client: session.client, clock: context.dependencies.clock).run(
+            StatusRequest(namespace: allNamespaces ? nil : session.connection.namespace, gateways: gateways, warnWithin: warnWithin.seconds))
+        return (report, allNamespaces ? "No gateways found." : "No gateways found in namespace \(session.connection.namespace).")
+    }
+
+    private func multiClusterReport(context: CommandContext) async throws -> StatusReport {
+        let warnWithin = warnWithin.seconds
         let names = try clusters.names(kube: kube, environment: context.environment)
         let (allNamespaces, dependencies) = (allNamespaces, context.dependencies)
         let fleet = await FleetCluster.open(

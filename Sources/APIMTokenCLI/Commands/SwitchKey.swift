@@ -50,8 +50,13 @@ struct SwitchKey: AsyncParsableCommand {
         let context = CommandContext(global: global)
         if clusters.isMultiCluster {
             try await runFleet(context)
-            return
+        } else {
+            try await runOne(context)
         }
+    }
+
+    /// `switch-key` in the current (or `--context`) cluster.
+    private func runOne(_ context: CommandContext) async throws {
         var request = try RotateCommandSupport.request(
             target: target, tokenKey: nil, kube: kube, environment: context.environment, namespace: "", ifExpiresWithin: nil,
             validity: rotation.validity, createSecret: false, dryRun: false, wait: true, timeout: rotation.timeout)
@@ -60,28 +65,25 @@ struct SwitchKey: AsyncParsableCommand {
         request.namespace = session.connection.namespace
         let rotate = RotateCommandSupport.operation(session: session, context: context, target: target, login: login)
         let terminal = context.terminal
-        let yes = yes
-        let operation = SwitchKeyOperation(rotate: rotate) { plan in
-            terminal.err(plan.warning)
-            if yes { return true }
-            guard terminal.stdinIsTTY else {
-                throw ConfigurationError("switch-key needs confirmation and stdin is not a terminal", remedy: "pass --yes")
-            }
-            if plan.resuming {
-                return terminal.confirm(
-                    "Finish the switch of gateway \(plan.gateway) to the \(plan.to.rawValue) key\(plan.regenerate ? " and regenerate the \(plan.from.rawValue) key" : "")?"
-                )
-            }
-            return terminal.confirm(
-                "Switch gateway \(plan.gateway) from the \(plan.from.rawValue) key to the \(plan.to.rawValue) key\(plan.regenerate ? " and then regenerate the \(plan.from.rawValue) key" : "")?"
-            )
-        }
+        let operation = SwitchKeyOperation(rotate: rotate) { [yes] plan in try Self.confirm(plan, yes: yes, terminal: terminal) }
         let (output, to, regenerateOld, pinned) = (rotation.output, to, regenerateOld, request)
         try await context.run(deadline: rotation.deadlineDuration) {
             let result = try await operation.run(pinned, to: to, regenerateOld: regenerateOld)
             terminal.endLive()
             try Renderer.render(result, as: output.format, terminal: terminal)
         }
+    }
+}
+
+extension SwitchKey {
+    /// The warning, then the question on a terminal (`--yes`: none; no terminal: a usage error before any write).
+    static func confirm(_ plan: SwitchKeyPlan, yes: Bool, terminal: Terminal) throws -> Bool {
+        terminal.err(plan.warning)
+        if yes { return true }
+        guard terminal.stdinIsTTY else { throw ConfigurationError("switch-key needs confirmation and stdin is not a terminal", remedy: "pass --yes") }
+        let regenerate = plan.regenerate ? " and \(plan.resuming ? "" : "then ")regenerate the \(plan.from.rawValue) key" : ""
+        if plan.resuming { return terminal.confirm("Finish the switch of gateway \(plan.gateway) to the \(plan.to.rawValue) key\(regenerate)?") }
+        return terminal.confirm("Switch gateway \(plan.gateway) from the \(plan.from.rawValue) key to the \(plan.to.rawValue) key\(regenerate)?")
     }
 }
 
